@@ -1,0 +1,119 @@
+//! Support for the code `#[actor]` generates. Not a public API: it changes without notice.
+
+pub use futures::future::BoxFuture;
+pub use serde;
+pub use serde_json::Value;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Error, RuntimeError};
+
+/// The connection-state kind of an actor that declares connection state.
+#[derive(Debug)]
+pub enum Declared {}
+
+/// The connection-state kind of an actor that declares none.
+#[derive(Debug)]
+pub enum Undeclared {}
+
+/// Implemented by [`Declared`] only: reaching connection state needs a declared one.
+#[diagnostic::on_unimplemented(
+    message = "this actor has no connection state",
+    label = "the actor declares no connection state",
+    note = "add a `create_conn_state` hook, or `#[actor(conn_state = {{ field: Type = value }})]` on the struct"
+)]
+pub trait HasConnState {}
+
+impl HasConnState for Declared {}
+
+/// What `#[actor]` on the struct declares, for `#[actor]` on the impl block to read.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is missing `#[actor]` on its struct",
+    label = "the struct of this actor has no `#[actor]`",
+    note = "add `#[actor]` to both the struct `{Self}` and its `impl` block"
+)]
+pub trait ActorStruct {
+    /// The wire name.
+    const NAME: &'static str;
+    /// The constant connection state's type, or [`crate::NoConnState`].
+    type ConstConnState: Send + Sync + 'static;
+    /// [`Declared`] when the struct declares a constant connection state.
+    type ConstConnStateKind;
+    /// A clone of the constant connection state.
+    fn initial_conn_state() -> Self::ConstConnState;
+}
+
+/// Implemented by [`Undeclared`] only: an actor declares connection state at most once.
+#[diagnostic::on_unimplemented(
+    message = "connection state is declared twice",
+    label = "`create_conn_state` is here, and the struct's `#[actor]` declares `conn_state` too",
+    note = "keep one: the `create_conn_state` hook, or the `conn_state` constant"
+)]
+pub trait NoConstConnState {}
+
+impl NoConstConnState for Undeclared {}
+
+/// A compile-time check that the struct declares no constant connection state.
+pub fn assert_single_conn_state<K: NoConstConnState>() {}
+
+/// Decodes argument `index` of an action; a missing trailing argument decodes from `null`, so
+/// `Option` arguments may be left out.
+pub fn arg<T: DeserializeOwned>(
+    args: &mut std::vec::IntoIter<Value>,
+    action: &str,
+    name: &str,
+) -> Result<T, Error> {
+    let value = args.next().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|error| {
+        RuntimeError::InvalidArguments {
+            action: action.to_owned(),
+            detail: format!("argument `{name}`: {}", describe(&error)),
+        }
+        .into()
+    })
+}
+
+/// Fails when more arguments came than the action takes.
+pub fn no_more_args(args: std::vec::IntoIter<Value>, action: &str, expected: usize) -> Result<(), Error> {
+    let extra = args.len();
+    if extra == 0 {
+        return Ok(());
+    }
+    Err(RuntimeError::InvalidArguments {
+        action: action.to_owned(),
+        detail: format!("expected {expected} argument(s), got {}", expected + extra),
+    }
+    .into())
+}
+
+/// The kind of a decoding failure, without the value that caused it.
+#[cold]
+fn describe(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    // serde quotes the offending value (`invalid type: string "…", expected u32`): keep only its
+    // kind, since arguments may carry secrets.
+    let mismatch = text.strip_prefix("invalid type: ").or_else(|| text.strip_prefix("invalid value: "));
+    match mismatch.and_then(|rest| rest.split_once(", expected ")) {
+        Some((found, expected)) => {
+            let kind = found.split(' ').next().unwrap_or("value");
+            format!("expected {expected}, found {kind}")
+        }
+        None => text,
+    }
+}
+
+/// Encodes an action's result for the wire.
+pub fn output<T: Serialize>(value: &T) -> Result<Value, Error> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// Encodes an argument of a typed client call.
+pub fn client_arg<T: Serialize>(value: &T) -> Result<Value, crate::client::ClientError> {
+    serde_json::to_value(value).map_err(crate::client::ClientError::Encode)
+}
+
+/// Boxes a hook or action future.
+pub fn boxed<'a, T>(future: impl Future<Output = T> + Send + 'a) -> BoxFuture<'a, T> {
+    Box::pin(future)
+}

@@ -1,0 +1,58 @@
+//! The messages of both directions, independent of their encoding.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::Error;
+
+/// A message from the server to a client.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ToClient {
+    /// The first message of every connection.
+    Init { actor_id: Arc<str>, connection_id: Arc<str> },
+    /// A failed action (`action_id` set) or a failed connection (`action_id` none).
+    Error(ErrorBody),
+    /// The result of an action.
+    ActionResponse { id: u64, output: Value },
+    /// An event; `args` is the listener's argument list.
+    Event(Arc<EventBody>),
+}
+
+/// An event, shared by every connection it is sent to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EventBody {
+    pub(crate) name: String,
+    pub(crate) args: Vec<Value>,
+}
+
+/// The public face of an [`Error`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ErrorBody {
+    pub(crate) group: String,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) metadata: Option<Value>,
+    pub(crate) action_id: Option<u64>,
+}
+
+impl ErrorBody {
+    pub(crate) fn new(error: &Error, action_id: Option<u64>) -> Self {
+        Self {
+            group: error.group().to_owned(),
+            code: error.code().to_owned(),
+            message: error.message().into_owned(),
+            metadata: error.metadata().cloned(),
+            action_id,
+        }
+    }
+}
+
+/// A message from a client to the server.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ToServer {
+    /// Call an action; the answer carries the same id.
+    ActionRequest { id: u64, name: String, args: Vec<Value> },
+    /// Start or stop receiving broadcasts of one event name.
+    SubscriptionRequest { event_name: String, subscribe: bool },
+}

@@ -1,0 +1,11 @@
+//! The actors at run time: one task per instance, and the directory that finds them.
+
+mod command;
+pub(crate) mod directory;
+mod guard;
+mod instance;
+mod link;
+
+pub(crate) use command::Command;
+pub(crate) use directory::{Directory, InstanceEntry};
+pub(crate) use link::{ClosingList, ConnLink, LinkTransport};

@@ -1,0 +1,82 @@
+//! Stateless HTTP actions: `POST /gateway/{target}/action/{name}`, each one a short-lived
+//! connection around one action.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use super::ServerState;
+use super::gateway::resolve;
+use super::reply::error_response;
+use crate::protocol::{Encoding, json};
+use crate::runtime::Command;
+use crate::{Error, RuntimeError};
+
+pub(super) async fn action(
+    State(state): State<Arc<ServerState>>,
+    Path((target, action)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let encoding = match Encoding::from_name(header_str(&headers, "x-rivet-encoding")) {
+        Ok(encoding) => encoding,
+        Err(error) => return error_response(&error.into(), Encoding::Json),
+    };
+    match run(&state, &target, action, &query, &headers, body, encoding).await {
+        Ok(body) => {
+            let mut response = body.into_response();
+            let content_type = HeaderValue::from_static(encoding.content_type());
+            response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+            response
+        }
+        Err(error) => error_response(&error, encoding),
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+async fn run(
+    state: &ServerState,
+    target: &str,
+    action: String,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Body,
+    encoding: Encoding,
+) -> Result<String, Error> {
+    let limits = &state.limits;
+    let params = match header_str(headers, "x-rivet-conn-params") {
+        None => Value::Null,
+        Some(text) => serde_json::from_str(text)
+            .map_err(|_| RuntimeError::InvalidParams("they are not JSON".into()))?,
+    };
+    let bytes = axum::body::to_bytes(body, limits.max_incoming_message_size)
+        .await
+        .map_err(|_| RuntimeError::IncomingTooLong)?;
+    let args = match encoding {
+        Encoding::Json => json::decode_http_args(&bytes).map_err(RuntimeError::InvalidRequest)?,
+    };
+    let entry = resolve(state, target, query)?;
+    let (reply, answer) = oneshot::channel();
+    entry
+        .mailbox
+        .send(Command::HttpAction { params, name: action, args, reply })
+        .map_err(|_| RuntimeError::ActorStopped)?;
+    let output = answer.await.map_err(|_| RuntimeError::ActorStopped)??;
+    let body = match encoding {
+        Encoding::Json => json::encode_http_output(output),
+    };
+    if body.len() > limits.max_outgoing_message_size {
+        return Err(RuntimeError::OutgoingTooLong.into());
+    }
+    Ok(body)
+}

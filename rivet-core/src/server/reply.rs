@@ -1,0 +1,41 @@
+//! Error responses over HTTP.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::protocol::{Encoding, ErrorBody, json};
+use crate::{Error, RuntimeError};
+
+/// The status for an error: 4xx for what the client did, 5xx for what went wrong here.
+pub(super) fn status_of(error: &Error) -> StatusCode {
+    if error.is_internal() {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    match error.as_runtime() {
+        None => StatusCode::BAD_REQUEST,
+        Some(runtime) => match runtime {
+            RuntimeError::ActionNotFound(_)
+            | RuntimeError::ActorNotFound
+            | RuntimeError::UnknownActorType(_) => StatusCode::NOT_FOUND,
+            RuntimeError::ActionTimedOut | RuntimeError::CallbackTimedOut(_) => {
+                StatusCode::REQUEST_TIMEOUT
+            }
+            RuntimeError::ActorAlreadyExists => StatusCode::CONFLICT,
+            RuntimeError::IncomingTooLong => StatusCode::PAYLOAD_TOO_LARGE,
+            RuntimeError::ActorStopped => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        },
+    }
+}
+
+/// An error as an HTTP response in `encoding`, with the `x-rivet-error` header.
+pub(super) fn error_response(error: &Error, encoding: Encoding) -> Response {
+    let body = json::encode_http_error(&ErrorBody::new(error, None));
+    let mut response = (status_of(error), body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(encoding.content_type()));
+    if let Ok(value) = HeaderValue::from_str(&error.qualified_code()) {
+        headers.insert("x-rivet-error", value);
+    }
+    response
+}

@@ -1,0 +1,258 @@
+//! One WebSocket connection: the upgrade, a reader that feeds the actor's mailbox, and a writer
+//! that owns the outgoing queue and the close handshake. Neither waits on the actor's code.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+use super::ServerState;
+use super::gateway::resolve;
+use crate::protocol::{Encoding, ErrorBody, ToClient, ToServer, json};
+use crate::runtime::{Command, ConnLink, InstanceEntry, LinkTransport};
+use crate::{ConnId, Error, Limits, RuntimeError};
+
+/// What the client asked for in its `Sec-WebSocket-Protocol` header.
+struct Offer {
+    encoding: Result<Encoding, RuntimeError>,
+    params: Result<Value, RuntimeError>,
+}
+
+fn read_offer(headers: &HeaderMap) -> Offer {
+    let tokens: Vec<&str> = headers
+        .get_all("sec-websocket-protocol")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let encoding = Encoding::from_name(tokens.iter().find_map(|t| t.strip_prefix("rivet_encoding.")));
+    let params = match tokens.iter().find_map(|t| t.strip_prefix("rivet_conn_params.")) {
+        None => Ok(Value::Null),
+        Some(encoded) => percent_encoding::percent_decode_str(encoded)
+            .decode_utf8()
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .ok_or_else(|| RuntimeError::InvalidParams("they are not JSON".into())),
+    };
+    Offer { encoding, params }
+}
+
+/// `GET /gateway/{target}/connect`: upgrades, then runs the connection.
+pub(super) async fn connect(
+    State(state): State<Arc<ServerState>>,
+    Path(target): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let offer = read_offer(&headers);
+    let entry = resolve(&state, &target, &query);
+    let limit = state.limits.max_incoming_message_size;
+    upgrade
+        .protocols(["rivet"])
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| async move {
+            match (offer.encoding, entry, offer.params) {
+                (Err(error), _, _) => refuse(socket, 1003, None, Error::from(error)).await,
+                (Ok(encoding), Err(error), _) | (Ok(encoding), Ok(_), Err(error)) => {
+                    refuse(socket, 1011, Some(encoding), Error::from(error)).await;
+                }
+                (Ok(encoding), Ok(entry), Ok(params)) => {
+                    run(socket, &state.limits, entry, encoding, params).await;
+                }
+            }
+        })
+}
+
+/// Ends a connection that cannot start: an Error message where the encoding is known, then a
+/// close with `group.code`.
+async fn refuse(mut socket: WebSocket, code: u16, encoding: Option<Encoding>, error: Error) {
+    tracing::debug!(error.code = %error.qualified_code(), "websocket refused");
+    if let Some(encoding) = encoding {
+        let message = ToClient::Error(ErrorBody::new(&error, None));
+        let _ = socket.send(encode(encoding, &message)).await;
+    }
+    let frame = CloseFrame { code, reason: error.qualified_code().into() };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+    // Wait briefly for the client's half of the handshake.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        while let Some(Ok(_)) = socket.next().await {}
+    })
+    .await;
+}
+
+fn encode(encoding: Encoding, message: &ToClient) -> Message {
+    match encoding {
+        Encoding::Json => Message::Text(json::encode_to_client(message).into()),
+    }
+}
+
+/// Runs a connection to its end: joins it to the actor, reads until the client leaves, and tells
+/// the actor it left.
+async fn run(socket: WebSocket, limits: &Limits, entry: Arc<InstanceEntry>, encoding: Encoding, params: Value) {
+    let id = ConnId::new();
+    let (link, transport) = ConnLink::socket(id.clone(), limits.outgoing_queue_capacity, limits.close_timeout);
+    let gone = transport.gone.clone();
+    if entry.mailbox.send(Command::Connect { link: link.clone(), params }).is_err() {
+        refuse(socket, 1011, Some(encoding), RuntimeError::ActorStopped.into()).await;
+        return;
+    }
+    let (sink, stream) = socket.split();
+    let (reader_done, reader_done_rx) = watch::channel(false);
+    let writer = tokio::spawn(write(sink, transport, reader_done_rx, encoding, limits.clone()));
+    let writer_abort = writer.abort_handle();
+    read(stream, &entry.mailbox, &link, encoding, writer).await;
+    reader_done.send_replace(true);
+    writer_abort.abort();
+    gone.send_replace(true);
+    let _ = entry.mailbox.send(Command::Closed { conn: id });
+}
+
+/// Reads client messages into the actor's mailbox until the client leaves or the writer gives up.
+async fn read(
+    mut stream: SplitStream<WebSocket>,
+    mailbox: &mpsc::UnboundedSender<Command>,
+    link: &ConnLink,
+    encoding: Encoding,
+    mut writer: tokio::task::JoinHandle<()>,
+) {
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            // The writer finished its close (or its deadline passed): stop reading.
+            _ = &mut writer => return,
+        };
+        let bytes = match message {
+            Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
+            Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+            // Keep reading after a close frame: that is what sends our half of the handshake.
+            Some(Ok(Message::Close(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Err(error)) => {
+                let code = if is_too_long(error) { RuntimeError::IncomingTooLong } else { return };
+                link.request_close(1011, Error::from(code).qualified_code(), false);
+                // Give the writer its close deadline to send the close frame.
+                let _ = writer.await;
+                return;
+            }
+            None => return,
+        };
+        if link.is_closing() {
+            // After a close, frames from the client are ignored.
+            continue;
+        }
+        match decode(encoding, &bytes) {
+            Ok(ToServer::ActionRequest { id, name, args }) => {
+                let _ = mailbox.send(Command::Action { conn: link.id().clone(), id, name, args });
+            }
+            Ok(ToServer::SubscriptionRequest { event_name, subscribe }) => {
+                let command = Command::Subscribe { conn: link.id().clone(), event: event_name, subscribe };
+                let _ = mailbox.send(command);
+            }
+            Err(detail) => {
+                tracing::debug!(conn.id = %link.id(), %detail, "malformed message");
+                let error = Error::from(RuntimeError::InvalidRequest(detail));
+                link.request_close(1011, error.qualified_code(), true);
+            }
+        }
+    }
+}
+
+fn decode(encoding: Encoding, bytes: &[u8]) -> Result<ToServer, String> {
+    match encoding {
+        Encoding::Json => json::decode_to_server(bytes),
+    }
+}
+
+fn is_too_long(error: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    matches!(error.into_inner().downcast_ref::<WsError>(), Some(WsError::Capacity(_)))
+}
+
+/// Writes queued messages until a close is asked for, then closes within the deadline.
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    transport: LinkTransport,
+    mut reader_done: watch::Receiver<bool>,
+    encoding: Encoding,
+    limits: Limits,
+) {
+    let LinkTransport { mut queue, mut close, .. } = transport;
+    let request = loop {
+        let message = tokio::select! {
+            biased;
+            request = close.wait_for(Option::is_some) => break request.ok().and_then(|r| r.clone()),
+            _ = reader_done.wait_for(|done| *done) => return,
+            message = queue.recv() => message,
+        };
+        let Some(message) = message else { return };
+        let sent = tokio::select! {
+            biased;
+            // A connection closed for not reading must not keep us waiting on a write.
+            request = close.wait_for(|r| r.as_ref().is_some_and(|r| !r.flush)) => {
+                break request.ok().and_then(|r| r.clone());
+            }
+            sent = send(&mut sink, encoding, &limits, message) => sent,
+        };
+        if sent.is_err() {
+            return;
+        }
+    };
+    let Some(request) = request else { return };
+    let closing = async {
+        if request.flush {
+            while let Ok(message) = queue.try_recv() {
+                if send(&mut sink, encoding, &limits, message).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let frame = CloseFrame { code: request.code, reason: request.reason.clone().into() };
+        if sink.send(Message::Close(Some(frame))).await.is_err() {
+            return;
+        }
+        // The client's half of the handshake ends the reader.
+        let _ = reader_done.wait_for(|done| *done).await;
+    };
+    let _ = tokio::time::timeout(limits.close_timeout, closing).await;
+}
+
+/// Encodes and sends one message, replacing an action response over the outgoing limit with an
+/// error for that action.
+async fn send(
+    sink: &mut SplitSink<WebSocket, Message>,
+    encoding: Encoding,
+    limits: &Limits,
+    message: ToClient,
+) -> Result<(), axum::Error> {
+    let mut frame = encode(encoding, &message);
+    if frame_len(&frame) > limits.max_outgoing_message_size {
+        match message {
+            ToClient::ActionResponse { id, .. } => {
+                let error = Error::from(RuntimeError::OutgoingTooLong);
+                frame = encode(encoding, &ToClient::Error(ErrorBody::new(&error, Some(id))));
+            }
+            _ => {
+                tracing::warn!("outgoing message over the limit, dropped");
+                return Ok(());
+            }
+        }
+    }
+    sink.send(frame).await
+}
+
+fn frame_len(frame: &Message) -> usize {
+    match frame {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) => bytes.len(),
+        _ => 0,
+    }
+}

@@ -1,0 +1,1 @@
+//! Examples and integration tests of rivet; nothing to use from here.
