@@ -52,7 +52,11 @@ enum Repr {
 impl Error {
     /// A user error: reaches the client as group `user` with this code and message.
     pub fn user(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::from_repr(Repr::User { code: code.into(), message: message.into(), metadata: None })
+        Self::from_repr(Repr::User {
+            code: code.into(),
+            message: message.into(),
+            metadata: None,
+        })
     }
 
     /// An internal error with a detail for the server log; the client sees only
@@ -84,7 +88,9 @@ impl Error {
     }
 
     fn from_repr(repr: Repr) -> Self {
-        Self { repr: Box::new(repr) }
+        Self {
+            repr: Box::new(repr),
+        }
     }
 
     /// The public group: `user`, a runtime group such as `actor`, or `rivetkit` for internal
@@ -159,7 +165,11 @@ where
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.repr {
-            Repr::User { code, message, metadata } => f
+            Repr::User {
+                code,
+                message,
+                metadata,
+            } => f
                 .debug_struct("User")
                 .field("code", code)
                 .field("message", message)

@@ -57,6 +57,8 @@
 #![deny(unused_must_use)]
 #![doc(test(attr(deny(warnings))))]
 
+// Lets `::rivet_core` paths from `#[actor]` resolve inside this crate's own tests.
+#[allow(unused_extern_crates)]
 extern crate self as rivet_core;
 
 mod actor;
@@ -78,4 +80,5 @@ pub use client::Client;
 pub use error::{Error, INTERNAL_MESSAGE, RuntimeError, USER_GROUP};
 pub use options::{ActorOptions, Limits};
 pub use registry::{DEFAULT_ADDR, Registry, ServeError, Server};
+#[doc = include_str!("../docs/actor.md")]
 pub use rivet_macros::actor;

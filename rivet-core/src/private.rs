@@ -1,5 +1,9 @@
 //! Support for the code `#[actor]` generates. Not a public API: it changes without notice.
 
+pub use std::sync::OnceLock;
+pub use std::vec;
+pub use std::vec::Vec;
+
 pub use futures::future::BoxFuture;
 pub use serde;
 pub use serde_json::Value;
@@ -75,7 +79,11 @@ pub fn arg<T: DeserializeOwned>(
 }
 
 /// Fails when more arguments came than the action takes.
-pub fn no_more_args(args: std::vec::IntoIter<Value>, action: &str, expected: usize) -> Result<(), Error> {
+pub fn no_more_args(
+    args: std::vec::IntoIter<Value>,
+    action: &str,
+    expected: usize,
+) -> Result<(), Error> {
     let extra = args.len();
     if extra == 0 {
         return Ok(());
@@ -93,7 +101,9 @@ fn describe(error: &serde_json::Error) -> String {
     let text = error.to_string();
     // serde quotes the offending value (`invalid type: string "…", expected u32`): keep only its
     // kind, since arguments may carry secrets.
-    let mismatch = text.strip_prefix("invalid type: ").or_else(|| text.strip_prefix("invalid value: "));
+    let mismatch = text
+        .strip_prefix("invalid type: ")
+        .or_else(|| text.strip_prefix("invalid value: "));
     match mismatch.and_then(|rest| rest.split_once(", expected ")) {
         Some((found, expected)) => {
             let kind = found.split(' ').next().unwrap_or("value");
@@ -101,6 +111,13 @@ fn describe(error: &serde_json::Error) -> String {
         }
         None => text,
     }
+}
+
+/// Decodes the connection params once more, for a hook that takes them by value.
+pub fn reparse_params<P: DeserializeOwned>(raw: &Value) -> Result<P, Error> {
+    serde_json::from_value(raw.clone()).map_err(|_| {
+        RuntimeError::InvalidParams("they do not match the shape the actor expects".into()).into()
+    })
 }
 
 /// Encodes an action's result for the wire.

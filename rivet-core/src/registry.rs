@@ -48,7 +48,10 @@ pub enum ServeError {
 impl Registry {
     /// An empty registry with the default [`Limits`].
     pub fn new() -> Self {
-        Self { definitions: HashMap::new(), limits: Limits::default() }
+        Self {
+            definitions: HashMap::new(),
+            limits: Limits::default(),
+        }
     }
 
     /// Adds actor type `A` with the default [`ActorOptions`].
@@ -76,9 +79,16 @@ impl Registry {
     ///
     /// When another type with the same name is registered already.
     pub fn register_with<A: Actor>(mut self, options: ActorOptions) -> Self {
-        let definition = TypedDefinition::<A> { options, _actor: PhantomData };
+        let definition = TypedDefinition::<A> {
+            options,
+            _actor: PhantomData,
+        };
         let previous = self.definitions.insert(A::NAME, Box::new(definition));
-        assert!(previous.is_none(), "two actor types are registered as `{}`", A::NAME);
+        assert!(
+            previous.is_none(),
+            "two actor types are registered as `{}`",
+            A::NAME
+        );
         self
     }
 
@@ -114,7 +124,11 @@ impl Registry {
         let task = tokio::spawn(self.serve_on(listener, async move {
             let _ = stopped.await;
         }));
-        Ok(Server { addr, stop: Some(stop), task })
+        Ok(Server {
+            addr,
+            stop: Some(stop),
+            task,
+        })
     }
 
     async fn serve_on(
@@ -146,7 +160,10 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<_> = self.definitions.keys().collect();
         names.sort();
-        f.debug_struct("Registry").field("actors", &names).field("limits", &self.limits).finish()
+        f.debug_struct("Registry")
+            .field("actors", &names)
+            .field("limits", &self.limits)
+            .finish()
     }
 }
 

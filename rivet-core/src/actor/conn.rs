@@ -110,7 +110,10 @@ impl<A: Actor> Conn<A> {
     /// A connection that went away is skipped silently; only a payload that cannot be
     /// serialized is an error.
     pub fn send(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
-        let event = EventBody { name: name.to_owned(), args: vec![serde_json::to_value(payload)?] };
+        let event = EventBody {
+            name: name.to_owned(),
+            args: vec![serde_json::to_value(payload)?],
+        };
         self.link.send(ToClient::Event(Arc::new(event)));
         Ok(())
     }
@@ -121,7 +124,10 @@ impl<A: Actor> Conn<A> {
     /// The connection leaves [`Ctx::conns`] at once; its `on_disconnect` runs right after the
     /// current hook or action returns. An action in flight on it gets no response. Calling it
     /// twice, or on a connection that is already gone, is harmless.
-    pub fn disconnect(&self, reason: impl Into<String>) -> impl Future<Output = ()> + Send + 'static {
+    pub fn disconnect(
+        &self,
+        reason: impl Into<String>,
+    ) -> impl Future<Output = ()> + Send + 'static {
         self.link.request_close(1000, reason.into(), true);
         self.link.closed()
     }
@@ -156,6 +162,8 @@ impl<A: Actor> Conn<A> {
 impl<A: Actor> fmt::Debug for Conn<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Params and state stay out: they may carry credentials.
-        f.debug_struct("Conn").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Conn")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }

@@ -86,7 +86,11 @@ impl<A: Actor> Ctx<A> {
 
     /// The joined connection with this id.
     pub fn conn_by_id(&self, id: &str) -> Option<&Conn<A>> {
-        self.conns.iter().find(|(key, _)| key.as_str() == id).map(|(_, conn)| conn).filter(|c| !c.link.is_closing())
+        self.conns
+            .iter()
+            .find(|(key, _)| key.as_str() == id)
+            .map(|(_, conn)| conn)
+            .filter(|c| !c.link.is_closing())
     }
 
     /// The connection the running hook or action belongs to: the caller of an action, the
@@ -97,7 +101,8 @@ impl<A: Actor> Ctx<A> {
     /// In `on_before_connect` and `create_conn_state`, and in closures run with
     /// [`ActorRef::exec`], where no connection exists yet.
     pub fn conn(&self) -> &Conn<A> {
-        self.try_conn().expect("`Ctx::conn` is only available in `on_connect`, `on_disconnect` and actions")
+        self.try_conn()
+            .expect("`Ctx::conn` is only available in `on_connect`, `on_disconnect` and actions")
     }
 
     /// The connection of the running hook or action, to change its state.
@@ -111,7 +116,9 @@ impl<A: Actor> Ctx<A> {
             Some(id) => self.conns.get_mut(&id),
             None => self.leaving.as_mut(),
         };
-        conn.expect("`Ctx::conn_mut` is only available in `on_connect`, `on_disconnect` and actions")
+        conn.expect(
+            "`Ctx::conn_mut` is only available in `on_connect`, `on_disconnect` and actions",
+        )
     }
 
     /// The connection of the running hook or action, if there is one.
@@ -127,7 +134,10 @@ impl<A: Actor> Ctx<A> {
     /// The payload is serialized once. A connection that is gone or does not read never fails
     /// the broadcast nor delays the others.
     pub fn broadcast(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
-        let event = Arc::new(EventBody { name: name.to_owned(), args: vec![serde_json::to_value(payload)?] });
+        let event = Arc::new(EventBody {
+            name: name.to_owned(),
+            args: vec![serde_json::to_value(payload)?],
+        });
         for conn in self.conns() {
             if conn.subscriptions.contains(name) {
                 conn.link.send(ToClient::Event(event.clone()));

@@ -40,7 +40,10 @@ pub(crate) type ExecFn<A> = Box<dyn FnOnce(&mut A, &mut Ctx<A>) + Send>;
 
 impl<A: Actor> ActorRef<A> {
     pub(crate) fn new(mailbox: mpsc::UnboundedSender<Command>) -> Self {
-        Self { mailbox, _actor: PhantomData }
+        Self {
+            mailbox,
+            _actor: PhantomData,
+        }
     }
 
     /// Runs `f` on the actor's task, after what is already queued there.
@@ -52,7 +55,9 @@ impl<A: Actor> ActorRef<A> {
     ) -> Result<(), RuntimeError> {
         let f: ExecFn<A> = Box::new(f);
         let boxed: Box<dyn Any + Send> = Box::new(f);
-        self.mailbox.send(Command::Exec(boxed)).map_err(|_| RuntimeError::ActorStopped)
+        self.mailbox
+            .send(Command::Exec(boxed))
+            .map_err(|_| RuntimeError::ActorStopped)
     }
 }
 

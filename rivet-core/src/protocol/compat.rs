@@ -37,7 +37,11 @@ pub(crate) fn revive(value: Value) -> Result<Value, String> {
                 }
                 return revive_tag(tag, payload);
             }
-            items.into_iter().map(revive).collect::<Result<_, _>>().map(Value::Array)
+            items
+                .into_iter()
+                .map(revive)
+                .collect::<Result<_, _>>()
+                .map(Value::Array)
         }
         Value::Object(map) => map
             .into_iter()
@@ -76,7 +80,10 @@ mod tests {
     fn escaped_user_arrays_round_trip() {
         let user = json!({"a": ["$x", 1], "b": ["$$y", [1, 2]], "c": ["x", 1]});
         let wire = escape(user.clone());
-        assert_eq!(wire, json!({"a": ["$$x", 1], "b": ["$$$y", [1, 2]], "c": ["x", 1]}));
+        assert_eq!(
+            wire,
+            json!({"a": ["$$x", 1], "b": ["$$$y", [1, 2]], "c": ["x", 1]})
+        );
         assert_eq!(revive(wire).unwrap(), user);
     }
 

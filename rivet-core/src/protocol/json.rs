@@ -38,14 +38,20 @@ fn error_value(error: &ErrorBody) -> Value {
         val.insert("metadata".into(), compat::escape(metadata.clone()));
     }
     // Present even when null: the client's schema requires the field.
-    val.insert("actionId".into(), error.action_id.map_or(Value::Null, big_int));
+    val.insert(
+        "actionId".into(),
+        error.action_id.map_or(Value::Null, big_int),
+    );
     Value::Object(val)
 }
 
 /// Encodes a server message as JSON text.
 pub(crate) fn encode_to_client(message: &ToClient) -> String {
     let value = match message {
-        ToClient::Init { actor_id, connection_id } => envelope(
+        ToClient::Init {
+            actor_id,
+            connection_id,
+        } => envelope(
             "Init",
             json!({ "actorId": &**actor_id, "connectionId": &**connection_id }),
         ),
@@ -97,7 +103,10 @@ fn args_list(args: Value) -> Result<Vec<Value>, String> {
 
 fn body(value: &Value) -> Result<(&str, &Value), String> {
     let body = value.get("body").ok_or("missing `body`")?;
-    let tag = body.get("tag").and_then(Value::as_str).ok_or("missing `body.tag`")?;
+    let tag = body
+        .get("tag")
+        .and_then(Value::as_str)
+        .ok_or("missing `body.tag`")?;
     let val = body.get("val").ok_or("missing `body.val`")?;
     Ok((tag, val))
 }
@@ -107,7 +116,10 @@ fn field<'a>(val: &'a Value, name: &str) -> Result<&'a Value, String> {
 }
 
 fn string_field(val: &Value, name: &str) -> Result<String, String> {
-    field(val, name)?.as_str().map(str::to_owned).ok_or_else(|| format!("`{name}` is not a string"))
+    field(val, name)?
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("`{name}` is not a string"))
 }
 
 /// Decodes a client message; the error says what was wrong, without echoing values.
@@ -118,11 +130,15 @@ pub(crate) fn decode_to_server(bytes: &[u8]) -> Result<ToServer, String> {
         "ActionRequest" => Ok(ToServer::ActionRequest {
             id: read_u64(field(val, "id")?).ok_or("`id` is not an unsigned integer")?,
             name: string_field(val, "name")?,
-            args: args_list(compat::revive(val.get("args").cloned().unwrap_or(Value::Null))?)?,
+            args: args_list(compat::revive(
+                val.get("args").cloned().unwrap_or(Value::Null),
+            )?)?,
         }),
         "SubscriptionRequest" => Ok(ToServer::SubscriptionRequest {
             event_name: string_field(val, "eventName")?,
-            subscribe: field(val, "subscribe")?.as_bool().ok_or("`subscribe` is not a boolean")?,
+            subscribe: field(val, "subscribe")?
+                .as_bool()
+                .ok_or("`subscribe` is not a boolean")?,
         }),
         other => Err(format!("unknown message tag `{other}`")),
     }
@@ -139,7 +155,10 @@ pub(crate) fn encode_to_server(message: &ToServer) -> String {
                 "args": compat::escape(Value::Array(args.clone())),
             }),
         ),
-        ToServer::SubscriptionRequest { event_name, subscribe } => envelope(
+        ToServer::SubscriptionRequest {
+            event_name,
+            subscribe,
+        } => envelope(
             "SubscriptionRequest",
             json!({ "eventName": event_name, "subscribe": subscribe }),
         ),
@@ -204,7 +223,10 @@ mod tests {
 
     #[test]
     fn init_matches_the_captured_frame() {
-        let init = ToClient::Init { actor_id: "a1".into(), connection_id: "c1".into() };
+        let init = ToClient::Init {
+            actor_id: "a1".into(),
+            connection_id: "c1".into(),
+        };
         assert_eq!(
             encode_to_client(&init),
             r#"{"body":{"tag":"Init","val":{"actorId":"a1","connectionId":"c1"}}}"#
@@ -227,13 +249,15 @@ mod tests {
             json!({"body":{"tag":"Error","val":{"group":"user","code":"forbidden",
                 "message":"bad token","metadata":{"why":"token"},"actionId":null}}})
         );
-        assert_eq!(decode_to_client(text.as_bytes()).unwrap(), ToClient::Error(error));
+        assert_eq!(
+            decode_to_client(text.as_bytes()).unwrap(),
+            ToClient::Error(error)
+        );
     }
 
     #[test]
     fn action_requests_accept_both_id_forms() {
-        let captured =
-            r#"{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","1"],"name":"post","args":["hello from alice"]}}}"#;
+        let captured = r#"{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","1"],"name":"post","args":["hello from alice"]}}}"#;
         let plain = r#"{"body":{"tag":"ActionRequest","val":{"id":1,"name":"post","args":["hello from alice"]}}}"#;
         let expected = ToServer::ActionRequest {
             id: 1,
@@ -242,13 +266,22 @@ mod tests {
         };
         assert_eq!(decode_to_server(captured.as_bytes()).unwrap(), expected);
         assert_eq!(decode_to_server(plain.as_bytes()).unwrap(), expected);
-        assert_eq!(decode_to_server(encode_to_server(&expected).as_bytes()).unwrap(), expected);
+        assert_eq!(
+            decode_to_server(encode_to_server(&expected).as_bytes()).unwrap(),
+            expected
+        );
     }
 
     #[test]
     fn responses_write_ids_as_big_ints() {
-        let text = encode_to_client(&ToClient::ActionResponse { id: 1, output: json!(1) });
-        assert_eq!(text, r#"{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","1"],"output":1}}}"#);
+        let text = encode_to_client(&ToClient::ActionResponse {
+            id: 1,
+            output: json!(1),
+        });
+        assert_eq!(
+            text,
+            r#"{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","1"],"output":1}}}"#
+        );
     }
 
     #[test]

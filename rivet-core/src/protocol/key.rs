@@ -74,7 +74,12 @@ mod tests {
 
     #[test]
     fn parsing_reverses_serialization() {
-        for parts in [vec![], key(&["a"]), key(&["tenant/with/slash", "room"]), key(&["", "x\\"])] {
+        for parts in [
+            vec![],
+            key(&["a"]),
+            key(&["tenant/with/slash", "room"]),
+            key(&["", "x\\"]),
+        ] {
             assert_eq!(deserialize(&serialize(&parts)), parts);
         }
     }

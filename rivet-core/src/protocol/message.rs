@@ -10,7 +10,10 @@ use crate::Error;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ToClient {
     /// The first message of every connection.
-    Init { actor_id: Arc<str>, connection_id: Arc<str> },
+    Init {
+        actor_id: Arc<str>,
+        connection_id: Arc<str>,
+    },
     /// A failed action (`action_id` set) or a failed connection (`action_id` none).
     Error(ErrorBody),
     /// The result of an action.
@@ -52,7 +55,11 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ToServer {
     /// Call an action; the answer carries the same id.
-    ActionRequest { id: u64, name: String, args: Vec<Value> },
+    ActionRequest {
+        id: u64,
+        name: String,
+        args: Vec<Value>,
+    },
     /// Start or stop receiving broadcasts of one event name.
     SubscriptionRequest { event_name: String, subscribe: bool },
 }

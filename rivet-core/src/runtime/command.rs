@@ -14,9 +14,18 @@ pub(crate) enum Command {
     /// A new connection: run the connect hooks, then join it.
     Connect { link: ConnLink, params: Value },
     /// An action called over a connection.
-    Action { conn: ConnId, id: u64, name: String, args: Vec<Value> },
+    Action {
+        conn: ConnId,
+        id: u64,
+        name: String,
+        args: Vec<Value>,
+    },
     /// A connection subscribes to or unsubscribes from an event name.
-    Subscribe { conn: ConnId, event: String, subscribe: bool },
+    Subscribe {
+        conn: ConnId,
+        event: String,
+        subscribe: bool,
+    },
     /// A connection's transport is gone.
     Closed { conn: ConnId },
     /// A stateless HTTP action: a short-lived connection around one action.
@@ -36,7 +45,11 @@ impl fmt::Debug for Command {
         match self {
             Self::Connect { link, .. } => write!(f, "Connect({})", link.id()),
             Self::Action { conn, name, .. } => write!(f, "Action({conn}, {name})"),
-            Self::Subscribe { conn, event, subscribe } => {
+            Self::Subscribe {
+                conn,
+                event,
+                subscribe,
+            } => {
                 write!(f, "Subscribe({conn}, {event}, {subscribe})")
             }
             Self::Closed { conn } => write!(f, "Closed({conn})"),

@@ -62,7 +62,10 @@ pub(crate) struct Directory {
 
 impl Directory {
     pub(crate) fn new(definitions: HashMap<&'static str, Box<dyn Definition>>) -> Self {
-        Self { definitions, instances: Mutex::default() }
+        Self {
+            definitions,
+            instances: Mutex::default(),
+        }
     }
 
     /// Finds, or creates, the instance of `name` with `key`; the flag says whether it was
@@ -73,8 +76,8 @@ impl Directory {
         key: Vec<String>,
         mode: Lookup,
     ) -> Result<(Arc<InstanceEntry>, bool), RuntimeError> {
-        let (&name, definition) =
-            self.definitions
+        let (&name, definition) = self
+            .definitions
             .get_key_value(name)
             .ok_or_else(|| RuntimeError::UnknownActorType(name.to_owned()))?;
         let mut instances = self.instances.lock().expect("directory lock");
@@ -88,7 +91,10 @@ impl Directory {
             return Err(RuntimeError::ActorNotFound);
         }
         let id: Arc<str> = new_actor_id().into();
-        let info = Arc::new(InstanceInfo { id: id.clone(), key: key.clone() });
+        let info = Arc::new(InstanceInfo {
+            id: id.clone(),
+            key: key.clone(),
+        });
         let entry = Arc::new(InstanceEntry {
             id: id.clone(),
             name,
@@ -104,24 +110,34 @@ impl Directory {
     /// The instance with this id.
     pub(crate) fn by_id(&self, id: &str) -> Result<Arc<InstanceEntry>, RuntimeError> {
         let instances = self.instances.lock().expect("directory lock");
-        instances.by_id.get(id).cloned().ok_or(RuntimeError::ActorNotFound)
+        instances
+            .by_id
+            .get(id)
+            .cloned()
+            .ok_or(RuntimeError::ActorNotFound)
     }
 }
 
 /// A 30-character lowercase base-36 id, like the official engine's.
 fn new_actor_id() -> String {
-    let mut n = uuid::Uuid::new_v4().as_u128();
+    // A UUID's 122 random bits give 23 full base-36 digits; two of them give the 30.
     let mut id = String::with_capacity(30);
-    for _ in 0..30 {
-        let digit = (n % 36) as u32;
-        id.push(char::from_digit(digit, 36).expect("digit below 36"));
-        n /= 36;
+    for (mut n, digits) in [
+        (uuid::Uuid::new_v4().as_u128(), 15),
+        (uuid::Uuid::new_v4().as_u128(), 15),
+    ] {
+        for _ in 0..digits {
+            id.push(char::from_digit((n % 36) as u32, 36).expect("digit below 36"));
+            n /= 36;
+        }
     }
     id
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]
@@ -132,7 +148,10 @@ mod tests {
     fn actor_ids_look_like_the_engines() {
         let id = new_actor_id();
         assert_eq!(id.len(), 30);
-        assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
         assert_ne!(id, new_actor_id());
     }
 }

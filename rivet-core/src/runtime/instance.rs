@@ -56,8 +56,17 @@ impl<A: Actor> Instance<A> {
             Command::Connect { link, params } => {
                 let _ = self.connect(link, params).await;
             }
-            Command::Action { conn, id, name, args } => self.action(conn, id, name, args).await,
-            Command::Subscribe { conn, event, subscribe } => {
+            Command::Action {
+                conn,
+                id,
+                name,
+                args,
+            } => self.action(conn, id, name, args).await,
+            Command::Subscribe {
+                conn,
+                event,
+                subscribe,
+            } => {
                 if let Some(conn) = self.ctx.conns.get_mut(&conn) {
                     if subscribe {
                         conn.subscriptions.insert(event);
@@ -70,7 +79,12 @@ impl<A: Actor> Instance<A> {
                 self.leave(&conn).await;
                 self.sweep().await;
             }
-            Command::HttpAction { params, name, args, reply } => {
+            Command::HttpAction {
+                params,
+                name,
+                args,
+                reply,
+            } => {
                 let result = self.http_action(params, &name, args).await;
                 let _ = reply.send(result);
             }
@@ -103,7 +117,13 @@ impl<A: Actor> Instance<A> {
         };
 
         link.hold(self.ctx.closing.clone());
-        let conn = Conn { id: id.clone(), params, state, link: link.clone(), subscriptions: HashSet::new() };
+        let conn = Conn {
+            id: id.clone(),
+            params,
+            state,
+            link: link.clone(),
+            subscriptions: HashSet::new(),
+        };
         self.ctx.conns.insert(id.clone(), conn);
         self.ctx.current = Some(id.clone());
         let deadline = self.options.on_connect_timeout;
@@ -114,7 +134,10 @@ impl<A: Actor> Instance<A> {
         match result {
             Ok(()) => {
                 if !link.is_closing() {
-                    let init = ToClient::Init { actor_id: self.ctx.actor_id().into(), connection_id: id.shared() };
+                    let init = ToClient::Init {
+                        actor_id: self.ctx.actor_id().into(),
+                        connection_id: id.shared(),
+                    };
                     link.release(init);
                     tracing::info!(conn.id = %id, "connected");
                 }
@@ -141,15 +164,23 @@ impl<A: Actor> Instance<A> {
         })?;
         let deadline = self.options.on_before_connect_timeout;
         let timed_out = RuntimeError::CallbackTimedOut("onBeforeConnect");
-        guarded(deadline, timed_out, self.actor.__on_before_connect(&self.ctx, &params)).await?;
+        guarded(
+            deadline,
+            timed_out,
+            self.actor.__on_before_connect(&self.ctx, &params),
+        )
+        .await?;
         if link.is_gone() {
             return Ok(None);
         }
         let deadline = self.options.create_conn_state_timeout;
         let timed_out = RuntimeError::CallbackTimedOut("createConnState");
-        let state =
-            guarded(deadline, timed_out, self.actor.__create_conn_state(&self.ctx, &params, raw))
-                .await?;
+        let state = guarded(
+            deadline,
+            timed_out,
+            self.actor.__create_conn_state(&self.ctx, &params, raw),
+        )
+        .await?;
         if link.is_gone() {
             return Ok(None);
         }
@@ -176,13 +207,20 @@ impl<A: Actor> Instance<A> {
         }
     }
 
-    async fn run_action(&mut self, conn: &ConnId, name: &str, args: Vec<Value>) -> Result<Value, Error> {
+    async fn run_action(
+        &mut self,
+        conn: &ConnId,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, Error> {
         let span = tracing::info_span!("action", action.name = name, conn.id = %conn);
         self.ctx.current = Some(conn.clone());
         let deadline = self.options.action_timeout;
         let result = match self.actor.__dispatch(&mut self.ctx, name, args) {
             Some(future) => {
-                guarded(deadline, RuntimeError::ActionTimedOut, future).instrument(span.clone()).await
+                guarded(deadline, RuntimeError::ActionTimedOut, future)
+                    .instrument(span.clone())
+                    .await
             }
             None => Err(RuntimeError::ActionNotFound(name.to_owned()).into()),
         };
@@ -198,7 +236,12 @@ impl<A: Actor> Instance<A> {
         result
     }
 
-    async fn http_action(&mut self, params: Value, name: &str, args: Vec<Value>) -> Result<Value, Error> {
+    async fn http_action(
+        &mut self,
+        params: Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, Error> {
         let link = ConnLink::http(ConnId::new());
         let Some(id) = self.connect(link, params).await? else {
             return Err(RuntimeError::ActorStopped.into());
@@ -224,7 +267,9 @@ impl<A: Actor> Instance<A> {
 
     /// Removes a joined connection and runs its `on_disconnect`, once.
     async fn leave(&mut self, id: &ConnId) {
-        let Some(conn) = self.ctx.conns.remove(id) else { return };
+        let Some(conn) = self.ctx.conns.remove(id) else {
+            return;
+        };
         self.ctx.leaving = Some(conn);
         caught(self.actor.__on_disconnect(&mut self.ctx)).await;
         self.ctx.leaving = None;
@@ -239,4 +284,3 @@ fn log_refusal(id: &ConnId, error: &Error) {
         tracing::info!(conn.id = %id, error.code = %error.qualified_code(), "connection refused");
     }
 }
-

@@ -69,7 +69,11 @@ impl ConnLink {
         Self::new(id, None, Duration::ZERO)
     }
 
-    fn new(id: crate::ConnId, queue: Option<mpsc::Sender<ToClient>>, close_timeout: Duration) -> Self {
+    fn new(
+        id: crate::ConnId,
+        queue: Option<mpsc::Sender<ToClient>>,
+        close_timeout: Duration,
+    ) -> Self {
         Self {
             inner: Arc::new(LinkInner {
                 id,
@@ -106,7 +110,13 @@ impl ConnLink {
 
     /// Sends `first`, then everything held, and stops holding.
     pub(crate) fn release(&self, first: ToClient) {
-        let held = self.inner.held.lock().expect("link lock").take().unwrap_or_default();
+        let held = self
+            .inner
+            .held
+            .lock()
+            .expect("link lock")
+            .take()
+            .unwrap_or_default();
         self.push(first);
         for message in held {
             self.push(message);
@@ -129,7 +139,9 @@ impl ConnLink {
     }
 
     fn push(&self, message: ToClient) {
-        let Some(queue) = &self.inner.queue else { return };
+        let Some(queue) = &self.inner.queue else {
+            return;
+        };
         match queue.try_send(message) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -154,9 +166,15 @@ impl ConnLink {
         if self.inner.closing.swap(true, Ordering::AcqRel) {
             return;
         }
-        self.inner.close.send_replace(Some(CloseRequest { code, reason, flush }));
+        self.inner.close.send_replace(Some(CloseRequest {
+            code,
+            reason,
+            flush,
+        }));
         if let Some(list) = self.inner.closing_list.lock().expect("link lock").as_ref() {
-            list.lock().expect("closing list lock").push(self.inner.id.clone());
+            list.lock()
+                .expect("closing list lock")
+                .push(self.inner.id.clone());
         }
         if self.inner.queue.is_none() {
             self.inner.gone.send_replace(true);

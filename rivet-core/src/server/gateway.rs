@@ -26,7 +26,10 @@ pub(super) fn resolve(
                 }
             };
             let key = key::from_query(query.get("rvt-key").map(String::as_str));
-            state.directory.lookup(target, key, mode).map(|(entry, _)| entry)
+            state
+                .directory
+                .lookup(target, key, mode)
+                .map(|(entry, _)| entry)
         }
         None => {
             // A direct target is `<actor id>` or `<actor id>@<token>`; tokens are not checked.

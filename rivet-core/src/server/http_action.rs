@@ -33,7 +33,9 @@ pub(super) async fn action(
         Ok(body) => {
             let mut response = body.into_response();
             let content_type = HeaderValue::from_static(encoding.content_type());
-            response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, content_type);
             response
         }
         Err(error) => error_response(&error, encoding),
@@ -69,7 +71,12 @@ async fn run(
     let (reply, answer) = oneshot::channel();
     entry
         .mailbox
-        .send(Command::HttpAction { params, name: action, args, reply })
+        .send(Command::HttpAction {
+            params,
+            name: action,
+            args,
+            reply,
+        })
         .map_err(|_| RuntimeError::ActorStopped)?;
     let output = answer.await.map_err(|_| RuntimeError::ActorStopped)??;
     let body = match encoding {

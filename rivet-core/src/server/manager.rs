@@ -65,7 +65,9 @@ pub(super) async fn list(
             Err(error) => return failure(error),
         }
     } else {
-        return failure(RuntimeError::InvalidRequest("expected `name` or `actor_ids`".into()));
+        return failure(RuntimeError::InvalidRequest(
+            "expected `name` or `actor_ids`".into(),
+        ));
     }
     Json(json!({ "actors": actors })).into_response()
 }
@@ -78,7 +80,11 @@ pub(super) struct ActorRequest {
     key: Option<String>,
 }
 
-fn lookup(state: &ServerState, request: ActorRequest, mode: Lookup) -> Result<(Arc<InstanceEntry>, bool), RuntimeError> {
+fn lookup(
+    state: &ServerState,
+    request: ActorRequest,
+    mode: Lookup,
+) -> Result<(Arc<InstanceEntry>, bool), RuntimeError> {
     let key = key::deserialize(request.key.as_deref().unwrap_or("/"));
     state.directory.lookup(&request.name, key, mode)
 }
@@ -89,7 +95,9 @@ pub(super) async fn get_or_create(
     Json(request): Json<ActorRequest>,
 ) -> Response {
     match lookup(&state, request, Lookup::GetOrCreate) {
-        Ok((entry, created)) => Json(json!({ "actor": resource(&entry), "created": created })).into_response(),
+        Ok((entry, created)) => {
+            Json(json!({ "actor": resource(&entry), "created": created })).into_response()
+        }
         Err(error) => failure(error),
     }
 }

@@ -27,9 +27,17 @@ pub(crate) fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .route("/metadata", get(manager::metadata))
         .route("/health", get(manager::health))
-        .route("/actors", get(manager::list).put(manager::get_or_create).post(manager::create))
+        .route(
+            "/actors",
+            get(manager::list)
+                .put(manager::get_or_create)
+                .post(manager::create),
+        )
         .route("/gateway/{target}/connect", get(websocket::connect))
-        .route("/gateway/{target}/action/{action}", post(http_action::action))
+        .route(
+            "/gateway/{target}/action/{action}",
+            post(http_action::action),
+        )
         .layer(cors::layer())
         .with_state(state)
 }

@@ -33,7 +33,10 @@ pub(super) fn error_response(error: &Error, encoding: Encoding) -> Response {
     let body = json::encode_http_error(&ErrorBody::new(error, None));
     let mut response = (status_of(error), body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(encoding.content_type()));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(encoding.content_type()),
+    );
     if let Ok(value) = HeaderValue::from_str(&error.qualified_code()) {
         headers.insert("x-rivet-error", value);
     }

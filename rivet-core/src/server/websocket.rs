@@ -33,8 +33,15 @@ fn read_offer(headers: &HeaderMap) -> Offer {
         .flat_map(|value| value.split(','))
         .map(str::trim)
         .collect();
-    let encoding = Encoding::from_name(tokens.iter().find_map(|t| t.strip_prefix("rivet_encoding.")));
-    let params = match tokens.iter().find_map(|t| t.strip_prefix("rivet_conn_params.")) {
+    let encoding = Encoding::from_name(
+        tokens
+            .iter()
+            .find_map(|t| t.strip_prefix("rivet_encoding.")),
+    );
+    let params = match tokens
+        .iter()
+        .find_map(|t| t.strip_prefix("rivet_conn_params."))
+    {
         None => Ok(Value::Null),
         Some(encoded) => percent_encoding::percent_decode_str(encoded)
             .decode_utf8()
@@ -81,7 +88,10 @@ async fn refuse(mut socket: WebSocket, code: u16, encoding: Option<Encoding>, er
         let message = ToClient::Error(ErrorBody::new(&error, None));
         let _ = socket.send(encode(encoding, &message)).await;
     }
-    let frame = CloseFrame { code, reason: error.qualified_code().into() };
+    let frame = CloseFrame {
+        code,
+        reason: error.qualified_code().into(),
+    };
     let _ = socket.send(Message::Close(Some(frame))).await;
     // Wait briefly for the client's half of the handshake.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
@@ -98,17 +108,46 @@ fn encode(encoding: Encoding, message: &ToClient) -> Message {
 
 /// Runs a connection to its end: joins it to the actor, reads until the client leaves, and tells
 /// the actor it left.
-async fn run(socket: WebSocket, limits: &Limits, entry: Arc<InstanceEntry>, encoding: Encoding, params: Value) {
+async fn run(
+    socket: WebSocket,
+    limits: &Limits,
+    entry: Arc<InstanceEntry>,
+    encoding: Encoding,
+    params: Value,
+) {
     let id = ConnId::new();
-    let (link, transport) = ConnLink::socket(id.clone(), limits.outgoing_queue_capacity, limits.close_timeout);
+    let (link, transport) = ConnLink::socket(
+        id.clone(),
+        limits.outgoing_queue_capacity,
+        limits.close_timeout,
+    );
     let gone = transport.gone.clone();
-    if entry.mailbox.send(Command::Connect { link: link.clone(), params }).is_err() {
-        refuse(socket, 1011, Some(encoding), RuntimeError::ActorStopped.into()).await;
+    if entry
+        .mailbox
+        .send(Command::Connect {
+            link: link.clone(),
+            params,
+        })
+        .is_err()
+    {
+        refuse(
+            socket,
+            1011,
+            Some(encoding),
+            RuntimeError::ActorStopped.into(),
+        )
+        .await;
         return;
     }
     let (sink, stream) = socket.split();
     let (reader_done, reader_done_rx) = watch::channel(false);
-    let writer = tokio::spawn(write(sink, transport, reader_done_rx, encoding, limits.clone()));
+    let writer = tokio::spawn(write(
+        sink,
+        transport,
+        reader_done_rx,
+        encoding,
+        limits.clone(),
+    ));
     let writer_abort = writer.abort_handle();
     read(stream, &entry.mailbox, &link, encoding, writer).await;
     reader_done.send_replace(true);
@@ -137,7 +176,11 @@ async fn read(
             // Keep reading after a close frame: that is what sends our half of the handshake.
             Some(Ok(Message::Close(_) | Message::Ping(_) | Message::Pong(_))) => continue,
             Some(Err(error)) => {
-                let code = if is_too_long(error) { RuntimeError::IncomingTooLong } else { return };
+                let code = if is_too_long(error) {
+                    RuntimeError::IncomingTooLong
+                } else {
+                    return;
+                };
                 link.request_close(1011, Error::from(code).qualified_code(), false);
                 // Give the writer its close deadline to send the close frame.
                 let _ = writer.await;
@@ -151,10 +194,22 @@ async fn read(
         }
         match decode(encoding, &bytes) {
             Ok(ToServer::ActionRequest { id, name, args }) => {
-                let _ = mailbox.send(Command::Action { conn: link.id().clone(), id, name, args });
+                let _ = mailbox.send(Command::Action {
+                    conn: link.id().clone(),
+                    id,
+                    name,
+                    args,
+                });
             }
-            Ok(ToServer::SubscriptionRequest { event_name, subscribe }) => {
-                let command = Command::Subscribe { conn: link.id().clone(), event: event_name, subscribe };
+            Ok(ToServer::SubscriptionRequest {
+                event_name,
+                subscribe,
+            }) => {
+                let command = Command::Subscribe {
+                    conn: link.id().clone(),
+                    event: event_name,
+                    subscribe,
+                };
                 let _ = mailbox.send(command);
             }
             Err(detail) => {
@@ -174,7 +229,10 @@ fn decode(encoding: Encoding, bytes: &[u8]) -> Result<ToServer, String> {
 
 fn is_too_long(error: axum::Error) -> bool {
     use tokio_tungstenite::tungstenite::Error as WsError;
-    matches!(error.into_inner().downcast_ref::<WsError>(), Some(WsError::Capacity(_)))
+    matches!(
+        error.into_inner().downcast_ref::<WsError>(),
+        Some(WsError::Capacity(_))
+    )
 }
 
 /// Writes queued messages until a close is asked for, then closes within the deadline.
@@ -185,7 +243,11 @@ async fn write(
     encoding: Encoding,
     limits: Limits,
 ) {
-    let LinkTransport { mut queue, mut close, .. } = transport;
+    let LinkTransport {
+        mut queue,
+        mut close,
+        ..
+    } = transport;
     let request = loop {
         let message = tokio::select! {
             biased;
@@ -215,7 +277,10 @@ async fn write(
                 }
             }
         }
-        let frame = CloseFrame { code: request.code, reason: request.reason.clone().into() };
+        let frame = CloseFrame {
+            code: request.code,
+            reason: request.reason.clone().into(),
+        };
         if sink.send(Message::Close(Some(frame))).await.is_err() {
             return;
         }

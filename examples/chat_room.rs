@@ -1,0 +1,45 @@
+//! The chat server: `cargo run --example chat_room [-- --port 6420]`.
+//!
+//! Serves the `chatRoom` actor of `src/chat.rs` and logs each connect, disconnect and rejection
+//! on one line. Talk to it with `cargo run --example chat_client`, or with the official
+//! TypeScript client.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use rivet_core::Registry;
+use rivet_examples::chat::ChatRoom;
+
+/// Serves chat rooms.
+#[derive(Parser)]
+struct Args {
+    /// The port to listen on.
+    #[arg(long, default_value_t = 6420)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let colors = std::io::stdout().is_terminal();
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(colors)
+        .init();
+    let addr = format!("{}:{}", args.host, args.port);
+    match Registry::new()
+        .register::<ChatRoom>()
+        .serve(addr.as_str())
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("chat_room: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
