@@ -3,4 +3,5 @@
 
 pub mod chat;
 pub mod lobby;
+pub mod probe;
 pub mod time;

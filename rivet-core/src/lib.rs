@@ -10,7 +10,7 @@
 //! ```
 //! use rivet_core::prelude::*;
 //!
-//! #[derive(Deserialize)]
+//! #[derive(Serialize, Deserialize)]
 //! struct Params {
 //!     user: String,
 //! }
@@ -55,7 +55,7 @@
 //! ```
 
 #![deny(unused_must_use)]
-#![doc(test(attr(deny(warnings))))]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 // Lets `::rivet_core` paths from `#[actor]` resolve inside this crate's own tests.
 #[allow(unused_extern_crates)]

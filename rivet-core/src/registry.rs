@@ -72,7 +72,7 @@ impl Registry {
     /// use std::time::Duration;
     ///
     /// let options = ActorOptions { action_timeout: Duration::from_secs(1), ..Default::default() };
-    /// let registry = Registry::new().register_with::<Slow>(options);
+    /// let _registry = Registry::new().register_with::<Slow>(options);
     /// ```
     ///
     /// # Panics

@@ -107,47 +107,32 @@ impl CloseInfo {
 /// }
 /// ```
 pub struct Connection<A> {
-    actor_id: Arc<str>,
-    connection_id: Arc<str>,
-    shared: Arc<Shared>,
+    raw: RawConnection,
     _actor: PhantomData<fn() -> A>,
 }
 
 impl<A> fmt::Debug for Connection<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.shared.lock();
-        f.debug_struct("Connection")
-            .field("actor_id", &self.actor_id)
-            .field("connection_id", &self.connection_id)
-            .field("pending_actions", &state.pending.len())
-            .field("close", &state.close)
-            .field(
-                "last_error",
-                &state
-                    .last_error
-                    .as_ref()
-                    .map(|e| format!("{}.{}", e.group, e.code)),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-impl<A> Drop for Connection<A> {
-    fn drop(&mut self) {
-        // Harmless when the socket is already closing or gone.
-        let _ = self.shared.outgoing.send(Outgoing::Dispose);
+        self.raw.fmt(f)
     }
 }
 
 impl<A: Actor> Connection<A> {
+    pub(super) fn new(raw: RawConnection) -> Self {
+        Self {
+            raw,
+            _actor: PhantomData,
+        }
+    }
+
     /// The id of the actor instance this connection reached.
     pub fn actor_id(&self) -> &str {
-        &self.actor_id
+        &self.raw.actor_id
     }
 
     /// This connection's id on the server.
     pub fn connection_id(&self) -> &str {
-        &self.connection_id
+        &self.raw.connection_id
     }
 
     /// Calls an action by its wire name with JSON arguments, over the socket.
@@ -156,7 +141,7 @@ impl<A: Actor> Connection<A> {
     /// [`ClientError::Closed`] when the connection closes before the answer (or was closed
     /// already). The generated typed methods (`conn.post(…)`) call this.
     pub async fn action_raw(&self, name: &str, args: Vec<Value>) -> Result<Value, ClientError> {
-        self.shared.call(name, args).await
+        self.raw.shared.call(name, args).await
     }
 
     /// A stream of the events named `name`, each payload decoded into `T`.
@@ -167,6 +152,61 @@ impl<A: Actor> Connection<A> {
     /// stream, in order (at most 1024 such events are kept across all names). Several streams of
     /// one name each receive every event.
     pub fn events<T: DeserializeOwned>(&self, name: &str) -> EventStream<T> {
+        self.raw.events(name)
+    }
+
+    /// Resolves when the socket has closed, by either side, with the server's close code and
+    /// reason. May be awaited many times, also concurrently.
+    pub async fn closed(&self) -> CloseInfo {
+        self.raw.shared.closed().await
+    }
+
+    /// How the connection closed, or `None` while it is open.
+    pub fn close_info(&self) -> Option<CloseInfo> {
+        self.raw.close_info()
+    }
+
+    /// Closes the connection (code 1000, reason `Disposed`) and waits, at most about three
+    /// seconds, for the server to finish the close handshake. Calls still waiting for an answer
+    /// fail with [`ClientError::Closed`].
+    pub async fn disconnect(self) {
+        self.raw.disconnect().await;
+    }
+}
+
+/// The connection without its actor type: what [`Connection`] wraps.
+pub(super) struct RawConnection {
+    actor_id: Arc<str>,
+    connection_id: Arc<str>,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for RawConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.lock();
+        let last_error = state
+            .last_error
+            .as_ref()
+            .map(|e| format!("{}.{}", e.group, e.code));
+        f.debug_struct("Connection")
+            .field("actor_id", &self.actor_id)
+            .field("connection_id", &self.connection_id)
+            .field("pending_actions", &state.pending.len())
+            .field("close", &state.close)
+            .field("last_error", &last_error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RawConnection {
+    fn drop(&mut self) {
+        // Harmless when the socket is already closing or gone.
+        let _ = self.shared.outgoing.send(Outgoing::Dispose);
+    }
+}
+
+impl RawConnection {
+    fn events<T: DeserializeOwned>(&self, name: &str) -> EventStream<T> {
         let registration = {
             let mut state = self.shared.lock();
             let registration = state.events.add(name);
@@ -181,27 +221,14 @@ impl<A: Actor> Connection<A> {
         EventStream::new(name.to_owned(), registration, self.shared.clone())
     }
 
-    /// Resolves when the socket has closed, by either side, with the server's close code and
-    /// reason. May be awaited many times, also concurrently.
-    pub async fn closed(&self) -> CloseInfo {
-        self.shared.closed().await
-    }
-
-    /// How the connection closed, or `None` while it is open.
-    pub fn close_info(&self) -> Option<CloseInfo> {
+    fn close_info(&self) -> Option<CloseInfo> {
         self.shared.closed.borrow().clone()
     }
 
-    /// Closes the connection (code 1000, reason `Disposed`) and waits, at most about three
-    /// seconds, for the server to finish the close handshake. Calls still waiting for an answer
-    /// fail with [`ClientError::Closed`].
-    pub async fn disconnect(self) {
+    async fn disconnect(self) {
         let _ = self.shared.outgoing.send(Outgoing::Dispose);
-        let _ = timeout(
-            CLOSE_TIMEOUT + Duration::from_millis(500),
-            self.shared.closed(),
-        )
-        .await;
+        let wait = CLOSE_TIMEOUT + Duration::from_millis(500);
+        let _ = timeout(wait, self.shared.closed()).await;
     }
 
     /// Opens a connection at `url` (a `ws://…/connect` gateway URL) and waits for the server to
@@ -213,12 +240,8 @@ impl<A: Actor> Connection<A> {
     ) -> Result<Self, ClientError> {
         let mut socket = upgrade(url, encoding, params).await?;
         let mut early_events = Vec::new();
-        let (actor_id, connection_id) = match timeout(
-            INIT_TIMEOUT,
-            wait_for_init(&mut socket, encoding, &mut early_events),
-        )
-        .await
-        {
+        let init = wait_for_init(&mut socket, encoding, &mut early_events);
+        let (actor_id, connection_id) = match timeout(INIT_TIMEOUT, init).await {
             Ok(Ok(ids)) => ids,
             Ok(Err(error)) => return Err(error),
             Err(_) => {
@@ -245,7 +268,6 @@ impl<A: Actor> Connection<A> {
             actor_id,
             connection_id,
             shared,
-            _actor: PhantomData,
         })
     }
 }
@@ -611,5 +633,381 @@ async fn drive(
                 return CloseInfo::abnormal();
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::WebSocketStream;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+    use super::*;
+
+    type ServerSocket = WebSocketStream<TcpStream>;
+
+    /// Serves one WebSocket connection with `script`, which also gets the offered protocols.
+    async fn serve<F, Fut>(script: F) -> String
+    where
+        F: FnOnce(ServerSocket, String) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut offered = String::new();
+            let callback = |request: &Request, mut response: Response| {
+                offered = request.headers()[header::SEC_WEBSOCKET_PROTOCOL]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                response.headers_mut().insert(
+                    header::SEC_WEBSOCKET_PROTOCOL,
+                    HeaderValue::from_static("rivet"),
+                );
+                Ok(response)
+            };
+            let socket = tokio_tungstenite::accept_hdr_async(tcp, callback)
+                .await
+                .unwrap();
+            script(socket, offered).await;
+        });
+        format!("ws://{addr}/gateway/chatRoom/connect")
+    }
+
+    async fn send(socket: &mut ServerSocket, tag: &str, val: Value) {
+        let frame = json!({"body": {"tag": tag, "val": val}}).to_string();
+        socket.send(Message::text(frame)).await.unwrap();
+    }
+
+    async fn close(socket: &mut ServerSocket, code: u16, reason: &str) {
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.to_owned().into(),
+        };
+        socket.send(Message::Close(Some(frame))).await.unwrap();
+        while let Some(Ok(_)) = socket.next().await {}
+    }
+
+    async fn init(socket: &mut ServerSocket) {
+        send(
+            socket,
+            "Init",
+            json!({"actorId": "a1", "connectionId": "c1"}),
+        )
+        .await;
+    }
+
+    fn id(n: u64) -> Value {
+        json!(["$BigInt", n.to_string()])
+    }
+
+    /// A small actor: answers `echo`, fails `fail`, emits on `emit`, closes on `kick`, and
+    /// reports the subscription requests it gets.
+    async fn actor(mut socket: ServerSocket, subscriptions: mpsc::UnboundedSender<(String, bool)>) {
+        init(&mut socket).await;
+        send(
+            &mut socket,
+            "Event",
+            json!({"name": "welcome", "args": ["early"]}),
+        )
+        .await;
+        while let Some(Ok(message)) = socket.next().await {
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let val = &value["body"]["val"];
+            if value["body"]["tag"] == "SubscriptionRequest" {
+                let name = val["eventName"].as_str().unwrap().to_owned();
+                let _ = subscriptions.send((name, val["subscribe"].as_bool().unwrap()));
+                continue;
+            }
+            let id = val["id"].clone();
+            let arg = val["args"][0].clone();
+            match val["name"].as_str().unwrap() {
+                "echo" => {
+                    send(
+                        &mut socket,
+                        "ActionResponse",
+                        json!({"id": id, "output": arg}),
+                    )
+                    .await
+                }
+                "fail" => {
+                    let error = json!({"group": "user", "code": "nope", "message": "no way",
+                        "metadata": {"why": 1}, "actionId": id});
+                    send(&mut socket, "Error", error).await;
+                }
+                "emit" => {
+                    send(
+                        &mut socket,
+                        "Event",
+                        json!({"name": "welcome", "args": [arg]}),
+                    )
+                    .await;
+                    send(&mut socket, "Event", json!({"name": "bad", "args": [1]})).await;
+                    send(&mut socket, "Event", json!({"name": "bad", "args": ["ok"]})).await;
+                    send(
+                        &mut socket,
+                        "ActionResponse",
+                        json!({"id": id, "output": null}),
+                    )
+                    .await;
+                }
+                "bytes" => {
+                    let output = json!(["$Uint8Array", "AAE="]);
+                    send(
+                        &mut socket,
+                        "ActionResponse",
+                        json!({"id": id, "output": output}),
+                    )
+                    .await;
+                }
+                "kick" => return close(&mut socket, 1000, "bye").await,
+                _ => {}
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn actions_events_and_a_server_close() {
+        let (subscriptions, mut subscribed) = mpsc::unbounded_channel();
+        let url = serve(move |socket, offered| async move {
+            assert_eq!(
+                offered,
+                "rivet,rivet_encoding.json,rivet_conn_params.%7B%22user%22%3A%22alice%22%7D"
+            );
+            actor(socket, subscriptions).await;
+        })
+        .await;
+        let conn = RawConnection::open(url, Encoding::Json, Some(r#"{"user":"alice"}"#))
+            .await
+            .unwrap();
+        assert_eq!((&*conn.actor_id, &*conn.connection_id), ("a1", "c1"));
+        assert_eq!(conn.close_info(), None);
+
+        let mut welcome = conn.events::<String>("welcome");
+        // The answer comes after the early event, which is now with `welcome`.
+        assert_eq!(
+            conn.shared
+                .call("echo", vec![json!({"a": [1]})])
+                .await
+                .unwrap(),
+            json!({"a": [1]})
+        );
+        let mut also = conn.events::<String>("welcome");
+        let mut bad = conn.events::<String>("bad");
+        let error = conn.shared.call("fail", vec![]).await.unwrap_err();
+        assert_eq!((error.group(), error.code()), (Some("user"), Some("nope")));
+        assert_eq!(error.metadata(), Some(&json!({"why": 1})));
+        assert!(matches!(
+            conn.shared.call("bytes", vec![]).await,
+            Err(ClientError::Decode(_))
+        ));
+        conn.shared
+            .call("emit", vec![json!("later")])
+            .await
+            .unwrap();
+        assert_eq!(welcome.next().await.as_deref(), Some("early"));
+        assert_eq!(welcome.next().await.as_deref(), Some("later"));
+        assert_eq!(
+            also.next().await.as_deref(),
+            Some("later"),
+            "the backlog went to the first stream"
+        );
+        assert_eq!(
+            bad.next().await.as_deref(),
+            Some("ok"),
+            "undecodable payloads are skipped"
+        );
+        drop(also);
+        drop(bad);
+
+        let (first, second) = tokio::join!(conn.shared.call("kick", vec![]), conn.shared.closed());
+        let bye = CloseInfo {
+            code: 1000,
+            reason: "bye".into(),
+        };
+        assert!(matches!(first, Err(ClientError::Closed(info)) if info == bye));
+        assert_eq!(second, bye);
+        assert_eq!(conn.shared.closed().await, bye);
+        assert_eq!(conn.close_info(), Some(bye.clone()));
+        assert_eq!(welcome.next().await, None);
+        assert!(
+            matches!(conn.shared.call("echo", vec![]).await, Err(ClientError::Closed(info)) if info == bye)
+        );
+
+        let mut got = Vec::new();
+        while let Ok(request) = subscribed.try_recv() {
+            got.push(request);
+        }
+        assert_eq!(
+            got,
+            vec![
+                ("welcome".to_owned(), true),
+                ("bad".to_owned(), true),
+                ("bad".to_owned(), false)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_connections_report_the_actor_error() {
+        let url = serve(|mut socket, offered| async move {
+            assert_eq!(offered, "rivet,rivet_encoding.json");
+            let error = json!({"group": "user", "code": "forbidden", "message": "bad token",
+                "metadata": {"why": "token"}, "actionId": null});
+            send(&mut socket, "Error", error).await;
+            close(&mut socket, 1011, "user.forbidden").await;
+        })
+        .await;
+        let error = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.to_string(), "user.forbidden: bad token");
+        assert_eq!(error.metadata(), Some(&json!({"why": "token"})));
+    }
+
+    #[tokio::test]
+    async fn closes_before_init_are_closed_errors() {
+        let url =
+            serve(|mut socket, _| async move { close(&mut socket, 1000, "banned").await }).await;
+        let error = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Closed(info) if info.code == 1000 && info.reason == "banned"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn disconnect_completes_the_close_handshake() {
+        let (closes, mut closed) = mpsc::unbounded_channel();
+        let url = serve(move |mut socket, _| async move {
+            init(&mut socket).await;
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Close(Some(frame)) = message {
+                    let _ = closes.send((u16::from(frame.code), frame.reason.to_string()));
+                }
+            }
+        })
+        .await;
+        let conn = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap();
+        let shared = conn.shared.clone();
+        let started = Instant::now();
+        conn.disconnect().await;
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(closed.recv().await, Some((1000, "Disposed".to_owned())));
+        // The server echoed our close.
+        let info = shared.closed.borrow().clone();
+        assert_eq!(
+            info,
+            Some(CloseInfo {
+                code: 1000,
+                reason: "Disposed".into()
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn dropping_a_connection_closes_it() {
+        let (closes, mut closed) = mpsc::unbounded_channel();
+        let url = serve(move |mut socket, _| async move {
+            init(&mut socket).await;
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Close(frame) = message {
+                    let _ = closes.send(frame.map(|f| u16::from(f.code)));
+                }
+            }
+        })
+        .await;
+        let conn = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap();
+        drop(conn);
+        let code = timeout(Duration::from_secs(2), closed.recv())
+            .await
+            .unwrap();
+        assert_eq!(code, Some(Some(1000)));
+    }
+
+    #[tokio::test]
+    async fn sockets_that_drop_without_a_close_frame_are_1006() {
+        let url = serve(|mut socket, _| async move {
+            init(&mut socket).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            drop(socket);
+        })
+        .await;
+        let conn = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap();
+        let info = timeout(Duration::from_secs(2), conn.shared.closed())
+            .await
+            .unwrap();
+        assert_eq!(
+            info,
+            CloseInfo {
+                code: 1006,
+                reason: String::new()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn events_sent_right_after_init_reach_a_later_stream() {
+        let url = serve(|mut socket, _| async move {
+            init(&mut socket).await;
+            for n in 0..3 {
+                send(&mut socket, "Event", json!({"name": "hello", "args": [n]})).await;
+            }
+            send(&mut socket, "Event", json!({"name": "empty", "args": []})).await;
+            close(&mut socket, 1000, "").await;
+        })
+        .await;
+        let conn = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap();
+        conn.shared.closed().await;
+        let hello: Vec<u32> = conn.events::<u32>("hello").collect().await;
+        assert_eq!(hello, vec![0, 1, 2]);
+        let empty: Vec<Option<u32>> = conn.events::<Option<u32>>("empty").collect().await;
+        assert_eq!(empty, vec![None], "no args decode from null");
+    }
+
+    #[tokio::test]
+    async fn refused_upgrades_carry_the_error_body() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut tcp, _) = listener.accept().await.unwrap();
+            let mut buffer = [0u8; 4096];
+            let _ = tcp.read(&mut buffer).await.unwrap();
+            let body = r#"{"group":"actor","code":"not_found","message":"gone"}"#;
+            let response = format!(
+                "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            tcp.write_all(response.as_bytes()).await.unwrap();
+        });
+        let url = format!("ws://{addr}/gateway/x/connect");
+        let error = RawConnection::open(url, Encoding::Json, None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("not_found"), "{error}");
     }
 }

@@ -135,9 +135,14 @@ impl Client {
     ///
     /// Fails with `actor.already_exists` ([`ClientError::Actor`]) when the key is taken.
     pub async fn create<A: Actor>(&self, key: impl IntoKey) -> Result<ActorHandle<A>, ClientError> {
-        let key = key.into_key();
+        let id = self.create_id(A::NAME, &key.into_key()).await?;
+        Ok(self.get_for_id(id))
+    }
+
+    /// `POST /actors`: creates an actor and returns its id.
+    async fn create_id(&self, name: &str, key: &[String]) -> Result<String, ClientError> {
         let url = format!("{}{}", self.inner.endpoint.http()?, url::actors_path());
-        let body = url::actor_request_body(A::NAME, &key);
+        let body = url::actor_request_body(name, key);
         let response = self
             .inner
             .http
@@ -146,8 +151,7 @@ impl Client {
         let body = response.success(Encoding::Json)?;
         let value: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|error| ClientError::Decode(format!("malformed JSON: {error}")))?;
-        let id = handle::actor_id(value.get("actor"))
-            .ok_or_else(|| ClientError::Decode("the answer names no actor id".into()))?;
-        Ok(self.get_for_id(id))
+        handle::actor_id(value.get("actor"))
+            .ok_or_else(|| ClientError::Decode("the answer names no actor id".into()))
     }
 }
