@@ -9,7 +9,8 @@
 //! `/kick <user> [reason]` are commands), and once stdin ends it keeps printing until it is
 //! interrupted, the server closes the connection, or `--listen-for <seconds>` passes.
 //!
-//! Every event is one line: `joined bob`, `message alice: hello`, `whisper bob: psst`,
+//! Once in, it prints who is online (`online: alice, bob`); then every event is one line:
+//! `joined bob`, `message alice: hello`, `whisper bob: psst`,
 //! `left bob`, and `kicked: <reason>` when the server disconnects this client (exit code 1).
 //! A refused connection prints the server's error (`user.forbidden: Invalid auth token`) and
 //! exits with code 1.
@@ -81,8 +82,9 @@ async fn main() -> ExitCode {
     let mut events = subscribe(&conn);
     // Any call on this connection is handled after its subscriptions: from here on, no event
     // of the room is missed.
-    if let Err(error) = conn.users().await {
-        return fail(&error);
+    match conn.users().await {
+        Ok(users) => println!("online: {}", users.join(", ")),
+        Err(error) => return fail(&error),
     }
 
     let outcome = if args.messages.is_empty() {

@@ -77,7 +77,10 @@ pub struct ProbeParams {
 impl ProbeParams {
     /// Params with this label and nothing else.
     pub fn new(label: impl Into<String>) -> Self {
-        Self { label: label.into(), ..Self::default() }
+        Self {
+            label: label.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -95,7 +98,7 @@ pub struct ProbeConnState {
 /// What a hook saw of `ctx.conns()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
-    /// `before`, `create` or `connect`.
+    /// `before`, `create`, `connect` or `disconnect`.
     pub hook: String,
     /// The label of the connection the hook ran for.
     pub label: String,
@@ -114,7 +117,7 @@ pub struct Snapshot {
     pub online: i64,
     /// The sorted labels of the joined connections.
     pub visible: Vec<String>,
-    /// What each connect hook saw.
+    /// What each hook saw.
     pub views: Vec<View>,
 }
 
@@ -156,7 +159,8 @@ impl Checkpoint {
     }
 }
 
-static CHECKPOINTS: LazyLock<Mutex<HashMap<String, Arc<Checkpoint>>>> = LazyLock::new(Mutex::default);
+static CHECKPOINTS: LazyLock<Mutex<HashMap<String, Arc<Checkpoint>>>> =
+    LazyLock::new(Mutex::default);
 
 /// The checkpoint `point` (a stage name, or the tag of `trace` and `hold`) of the connection
 /// `label` on the probe with key `key` (its parts joined with `/`).
@@ -165,7 +169,10 @@ pub fn checkpoint(key: &str, label: &str, point: &str) -> Arc<Checkpoint> {
     let mut all = CHECKPOINTS.lock().expect("checkpoint lock");
     all.entry(name)
         .or_insert_with(|| {
-            Arc::new(Checkpoint { reached: watch::Sender::new(false), released: watch::Sender::new(false) })
+            Arc::new(Checkpoint {
+                reached: watch::Sender::new(false),
+                released: watch::Sender::new(false),
+            })
         })
         .clone()
 }
@@ -181,7 +188,7 @@ pub struct Probe {
     /// Every hook and traced action, in order. Behind a lock because the preflight hooks only
     /// get `&self`.
     pub log: Mutex<Vec<String>>,
-    /// What each connect hook saw of `ctx.conns()`.
+    /// What each hook saw of `ctx.conns()`.
     pub views: Mutex<Vec<View>>,
     /// Connections that ran `on_connect` minus those that ran `on_disconnect`.
     pub online: i64,
@@ -197,13 +204,24 @@ impl Probe {
     }
 
     fn view(&self, ctx: &Ctx<Self>, hook: &str, label: &str, own_visible: bool) {
-        let view = View { hook: hook.to_owned(), label: label.to_owned(), visible: visible(ctx), own_visible };
+        let view = View {
+            hook: hook.to_owned(),
+            label: label.to_owned(),
+            visible: visible(ctx),
+            own_visible,
+        };
         self.views.lock().expect("views lock").push(view);
     }
 
     /// What every stage does after logging: reach its checkpoint, maybe hold there, sleep, and
     /// maybe fail.
-    async fn stage(&self, ctx: &Ctx<Self>, params: &ProbeParams, stage: Stage, sleep_ms: u64) -> Result<(), Error> {
+    async fn stage(
+        &self,
+        ctx: &Ctx<Self>,
+        params: &ProbeParams,
+        stage: Stage,
+        sleep_ms: u64,
+    ) -> Result<(), Error> {
         let point = checkpoint_of(ctx, &params.label, stage.as_str());
         point.reach();
         if params.hold == Some(stage) {
@@ -234,7 +252,8 @@ impl Probe {
     async fn on_before_connect(&self, ctx: &Ctx<Self>, params: &ProbeParams) -> Result<(), Error> {
         self.record(format!("before:{}", params.label));
         self.view(ctx, "before", &params.label, false);
-        self.stage(ctx, params, Stage::Before, params.before_ms).await?;
+        self.stage(ctx, params, Stage::Before, params.before_ms)
+            .await?;
         if params.reject_before {
             return Err(Error::user("rejected", "rejected by on_before_connect"));
         }
@@ -245,27 +264,44 @@ impl Probe {
         Ok(())
     }
 
-    async fn create_conn_state(&self, ctx: &Ctx<Self>, params: &ProbeParams) -> Result<ProbeConnState, Error> {
+    async fn create_conn_state(
+        &self,
+        ctx: &Ctx<Self>,
+        params: &ProbeParams,
+    ) -> Result<ProbeConnState, Error> {
         self.record(format!("create:{}", params.label));
         self.view(ctx, "create", &params.label, false);
-        self.stage(ctx, params, Stage::Create, params.create_ms).await?;
+        self.stage(ctx, params, Stage::Create, params.create_ms)
+            .await?;
         if params.reject_create {
             return Err(Error::user("rejected", "rejected by create_conn_state"));
         }
-        Ok(ProbeConnState { label: params.label.clone(), n: 0, ready: false })
+        Ok(ProbeConnState {
+            label: params.label.clone(),
+            n: 0,
+            ready: false,
+        })
     }
 
     async fn on_connect(&mut self, ctx: &mut Ctx<Self>) -> Result<(), Error> {
         let conn = ctx.conn();
-        let (id, label, params) = (conn.id().clone(), conn.state().label.clone(), conn.params().clone());
+        let (id, label, params) = (
+            conn.id().clone(),
+            conn.state().label.clone(),
+            conn.params().clone(),
+        );
         let own_visible = ctx.conns().any(|other| other.id() == &id);
         self.record(format!("connect:{label}"));
         self.online += 1;
         self.view(ctx, "connect", &label, own_visible);
-        self.stage(ctx, &params, Stage::Connect, params.connect_ms).await?;
+        self.stage(ctx, &params, Stage::Connect, params.connect_ms)
+            .await?;
         if params.greet {
-            ctx.conn().send("welcome", &json!({ "id": id.as_str(), "label": label }))?;
-            let listed = ctx.conn_by_id(id.as_str()).ok_or_else(|| Error::internal("not in ctx.conns()"))?;
+            ctx.conn()
+                .send("welcome", &json!({ "id": id.as_str(), "label": label }))?;
+            let listed = ctx
+                .conn_by_id(id.as_str())
+                .ok_or_else(|| Error::internal("not in ctx.conns()"))?;
             listed.send("welcome2", &json!({ "id": id.as_str(), "label": label }))?;
         }
         ctx.broadcast("joined", &label)?;
@@ -289,8 +325,11 @@ impl Probe {
     }
 
     async fn on_disconnect(&mut self, ctx: &mut Ctx<Self>) {
-        let label = ctx.conn().state().label.clone();
+        let conn = ctx.conn();
+        let label = conn.state().label.clone();
+        let own_visible = ctx.conns().any(|other| other.id() == conn.id());
         self.record(format!("disconnect:{label}"));
+        self.view(ctx, "disconnect", &label, own_visible);
         self.online -= 1;
         let _ = ctx.broadcast("left", &label);
     }
@@ -349,7 +388,40 @@ impl Probe {
             .collect();
         let found = closing.len();
         futures::future::join_all(closing).await;
-        Kicked { found, visible: visible(ctx) }
+        Kicked {
+            found,
+            visible: visible(ctx),
+        }
+    }
+
+    /// Disconnects the connections labelled `label` twice, with `first` then `second`, and waits
+    /// for both; returns how many were found.
+    #[action]
+    async fn kick_twice(
+        &self,
+        ctx: &Ctx<Self>,
+        label: String,
+        first: String,
+        second: String,
+    ) -> usize {
+        let mut closing = Vec::new();
+        for conn in ctx.conns().filter(|conn| conn.state().label == label) {
+            closing.push(conn.disconnect(first.clone()));
+            closing.push(conn.disconnect(second.clone()));
+        }
+        let found = closing.len() / 2;
+        futures::future::join_all(closing).await;
+        found
+    }
+
+    /// Broadcasts `blob` `n` times, each a string of `size` characters; returns `n`.
+    #[action]
+    fn blast(&self, ctx: &Ctx<Self>, n: u32, size: usize) -> Result<u32, Error> {
+        let blob = "x".repeat(size);
+        for _ in 0..n {
+            ctx.broadcast("blob", &blob)?;
+        }
+        Ok(n)
     }
 
     /// Disconnects the caller with `reason`, waiting for the close.

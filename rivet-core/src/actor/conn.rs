@@ -54,6 +54,12 @@ impl fmt::Debug for ConnId {
     }
 }
 
+impl std::borrow::Borrow<str> for ConnId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for ConnId {
     fn as_ref(&self) -> &str {
         &self.0

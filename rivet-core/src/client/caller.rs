@@ -18,6 +18,7 @@ use crate::Actor;
 /// ```no_run
 /// use rivet_core::client::{ActionCaller, ClientError};
 ///
+/// # #[allow(dead_code)] // only compiled
 /// async fn history<C: ActionCaller>(caller: &C) -> Result<Vec<String>, ClientError> {
 ///     caller.call_action("history", vec![]).await
 /// }

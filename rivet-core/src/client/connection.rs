@@ -95,6 +95,7 @@ impl CloseInfo {
 /// use rivet_core::client::{Client, ClientError};
 /// use serde_json::json;
 ///
+/// # #[allow(dead_code)] // only compiled
 /// async fn chat<A: Actor>(client: &Client) -> Result<(), ClientError> {
 ///     let conn = client.get_or_create::<A>(["lobby"]).connect().await?;
 ///     let mut messages = conn.events::<String>("message");
@@ -664,6 +665,8 @@ mod tests {
         tokio::spawn(async move {
             let (tcp, _) = listener.accept().await.unwrap();
             let mut offered = String::new();
+            // The error type is tungstenite's, not ours.
+            #[allow(clippy::result_large_err)]
             let callback = |request: &Request, mut response: Response| {
                 offered = request.headers()[header::SEC_WEBSOCKET_PROTOCOL]
                     .to_str()
@@ -704,10 +707,6 @@ mod tests {
             json!({"actorId": "a1", "connectionId": "c1"}),
         )
         .await;
-    }
-
-    fn id(n: u64) -> Value {
-        json!(["$BigInt", n.to_string()])
     }
 
     /// A small actor: answers `echo`, fails `fail`, emits on `emit`, closes on `kick`, and

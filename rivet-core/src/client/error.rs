@@ -14,6 +14,7 @@ use crate::protocol::ErrorBody;
 /// use rivet_core::Actor;
 /// use rivet_core::client::{ActorHandle, ClientError};
 ///
+/// # #[allow(dead_code)] // only compiled
 /// async fn try_join<A: Actor>(room: &ActorHandle<A>) {
 ///     match room.action_raw("join", vec![]).await {
 ///         Ok(answer) => println!("joined: {answer}"),

@@ -38,6 +38,7 @@ type Receiver = mpsc::UnboundedReceiver<Arc<EventBody>>;
 /// use rivet_core::Actor;
 /// use rivet_core::client::Connection;
 ///
+/// # #[allow(dead_code)] // only compiled
 /// async fn print_messages<A: Actor>(conn: &Connection<A>) {
 ///     let mut messages = conn.events::<String>("message");
 ///     while let Some(line) = messages.next().await {

@@ -27,6 +27,7 @@ use crate::protocol::Encoding;
 /// use rivet_core::client::{Client, ClientError};
 /// use serde_json::json;
 ///
+/// # #[allow(dead_code)] // only compiled
 /// async fn bump<A: Actor>(client: &Client) -> Result<(), ClientError> {
 ///     let counter = client.get_or_create::<A>(["global"]);
 ///     let count = counter.action_raw("increment", vec![json!(1)]).await?;

@@ -41,6 +41,12 @@ impl<const N: usize> IntoKey for [&str; N] {
     }
 }
 
+impl<const N: usize> IntoKey for &[&str; N] {
+    fn into_key(self) -> Vec<String> {
+        self.iter().map(|part| (*part).to_owned()).collect()
+    }
+}
+
 impl<const N: usize> IntoKey for [String; N] {
     fn into_key(self) -> Vec<String> {
         self.into()
@@ -102,6 +108,7 @@ mod tests {
             owned(&["a", "b"])
         );
         assert_eq!((&["a", "b"][..]).into_key(), owned(&["a", "b"]));
+        assert_eq!((&["a", "b"]).into_key(), owned(&["a", "b"]));
         assert_eq!((&owned(&["a", "b"])[..]).into_key(), owned(&["a", "b"]));
         assert_eq!(owned(&["a", "b"]).into_key(), owned(&["a", "b"]));
         assert_eq!(vec!["a", "b"].into_key(), owned(&["a", "b"]));

@@ -15,6 +15,7 @@
 //! use rivet_core::client::{Client, ClientError};
 //! use serde_json::json;
 //!
+//! # #[allow(dead_code)] // only compiled
 //! async fn run<ChatRoom: Actor>() -> Result<(), ClientError> {
 //!     let client = Client::new("http://127.0.0.1:6420");
 //!     let room = client.get_or_create::<ChatRoom>(["lobby"]);
@@ -153,5 +154,31 @@ impl Client {
             .map_err(|error| ClientError::Decode(format!("malformed JSON: {error}")))?;
         handle::actor_id(value.get("actor"))
             .ok_or_else(|| ClientError::Decode("the answer names no actor id".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+    fn unpin<T: Unpin>() {}
+
+    /// Generated client methods return `Send` futures, which needs these.
+    #[allow(dead_code)]
+    fn handles_and_connections_are_shareable<A: Actor>() {
+        send_sync::<Client>();
+        send_sync::<ActorHandle<A>>();
+        send_sync::<Connection<A>>();
+        send_sync::<EventStream<String>>();
+        unpin::<EventStream<String>>();
+    }
+
+    #[test]
+    fn debug_hides_endpoint_credentials() {
+        let client = Client::new("http://user:secret@127.0.0.1:6420");
+        let text = format!("{client:?}");
+        assert!(!text.contains("secret"), "{text}");
+        assert_eq!(client.endpoint(), "http://user:secret@127.0.0.1:6420");
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-pub mod raw;
+pub(crate) mod raw;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,13 +19,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The safety net around every wait: long enough never to fire on a healthy run.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// The close deadline the test servers use, instead of the default 3 s.
-pub const CLOSE_TIMEOUT: Duration = Duration::from_millis(300);
+pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_millis(300);
 
 /// Awaits `future`, failing the test if it takes longer than [`WAIT`].
-pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
+pub(crate) async fn within<F: Future>(what: &str, future: F) -> F::Output {
     match tokio::time::timeout(WAIT, future).await {
         Ok(output) => output,
         Err(_) => panic!("timed out waiting for {what}"),
@@ -33,102 +33,154 @@ pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
 }
 
 /// The next item of an event stream, which must come.
-pub async fn next<T, S: Stream<Item = T> + Unpin>(stream: &mut S) -> T {
-    within("an event", stream.next()).await.expect("the event stream ended")
+pub(crate) async fn next<T, S: Stream<Item = T> + Unpin>(stream: &mut S) -> T {
+    within("an event", stream.next())
+        .await
+        .expect("the event stream ended")
 }
 
 /// A key no other test uses (checkpoints are shared by the whole test binary).
-pub fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A server on an ephemeral port, with the client of its endpoint.
-pub struct TestServer {
-    pub server: Server,
-    pub client: Client,
+pub(crate) struct TestServer {
+    pub(crate) server: Server,
+    pub(crate) client: Client,
 }
 
 impl TestServer {
     /// Serves `registry` with the short close deadline.
-    pub async fn start(registry: Registry) -> Self {
-        let limits = Limits { close_timeout: CLOSE_TIMEOUT, ..Limits::default() };
-        let server = registry.limits(limits).start("127.0.0.1:0").await.expect("the server starts");
+    pub(crate) async fn start(registry: Registry) -> Self {
+        Self::start_with(
+            registry,
+            Limits {
+                close_timeout: CLOSE_TIMEOUT,
+                ..Limits::default()
+            },
+        )
+        .await
+    }
+
+    /// Serves `registry` with `limits`.
+    pub(crate) async fn start_with(registry: Registry, limits: Limits) -> Self {
+        let server = registry
+            .limits(limits)
+            .start("127.0.0.1:0")
+            .await
+            .expect("the server starts");
         let client = Client::new(server.endpoint());
         Self { server, client }
     }
 
     /// The probe and the counter with their default options.
-    pub async fn probe() -> Self {
+    pub(crate) async fn probe() -> Self {
         Self::probe_with(ActorOptions::default()).await
     }
 
     /// The probe with `options`, and the counter with its defaults.
-    pub async fn probe_with(options: ActorOptions) -> Self {
-        Self::start(Registry::new().register_with::<Probe>(options).register::<Counter>()).await
+    pub(crate) async fn probe_with(options: ActorOptions) -> Self {
+        Self::start(
+            Registry::new()
+                .register_with::<Probe>(options)
+                .register::<Counter>(),
+        )
+        .await
     }
 
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         self.server.endpoint()
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.server.local_addr()
     }
 
     /// A stateless handle on the probe `key`, without params.
-    pub fn handle(&self, key: &str) -> ActorHandle<Probe> {
+    pub(crate) fn handle(&self, key: &str) -> ActorHandle<Probe> {
         self.client.get_or_create::<Probe>(key)
     }
 
     /// A stateless handle on the probe `key` with `params`.
-    pub fn http(&self, key: &str, params: &ProbeParams) -> ActorHandle<Probe> {
+    pub(crate) fn http(&self, key: &str, params: &ProbeParams) -> ActorHandle<Probe> {
         self.handle(key).with_params(params).expect("params encode")
     }
 
     /// Connects to the probe `key` with `params`.
-    pub async fn try_join(&self, key: &str, params: &ProbeParams) -> Result<Connection<Probe>, ClientError> {
+    pub(crate) async fn try_join(
+        &self,
+        key: &str,
+        params: &ProbeParams,
+    ) -> Result<Connection<Probe>, ClientError> {
         within("a connection", self.handle(key).connect_with(params)).await
     }
 
     /// Connects to the probe `key` with the label alone; the connection must open.
-    pub async fn join(&self, key: &str, label: &str) -> Connection<Probe> {
-        self.try_join(key, &ProbeParams::new(label)).await.expect("the connection opens")
+    pub(crate) async fn join(&self, key: &str, label: &str) -> Connection<Probe> {
+        self.try_join(key, &ProbeParams::new(label))
+            .await
+            .expect("the connection opens")
     }
 }
 
 /// What the probe recorded, through `conn`.
-pub async fn snapshot(conn: &Connection<Probe>) -> Snapshot {
-    within("a snapshot", conn.snapshot()).await.expect("snapshot")
+pub(crate) async fn snapshot(conn: &Connection<Probe>) -> Snapshot {
+    within("a snapshot", conn.snapshot())
+        .await
+        .expect("snapshot")
 }
 
 /// How often `entry` appears in `log`.
-pub fn count(log: &[String], entry: &str) -> usize {
+pub(crate) fn count(log: &[String], entry: &str) -> usize {
     log.iter().filter(|line| *line == entry).count()
 }
 
 /// The entries of `log` about connection `label` (`<what>:<label>`), in order.
-pub fn entries_of(log: &[String], label: &str) -> Vec<String> {
+pub(crate) fn entries_of(log: &[String], label: &str) -> Vec<String> {
     let suffix = format!(":{label}");
-    log.iter().filter(|line| line.ends_with(&suffix)).cloned().collect()
+    log.iter()
+        .filter(|line| line.ends_with(&suffix))
+        .cloned()
+        .collect()
 }
 
 /// The lifecycle entries of one connection, `hooks` naming the stages in order.
-pub fn lifecycle(label: &str, hooks: &[&str]) -> Vec<String> {
+pub(crate) fn lifecycle(label: &str, hooks: &[&str]) -> Vec<String> {
     hooks.iter().map(|hook| format!("{hook}:{label}")).collect()
 }
 
 /// The four entries of a connection that joined.
-pub fn joined(label: &str) -> Vec<String> {
+pub(crate) fn joined(label: &str) -> Vec<String> {
     lifecycle(label, &["before", "create", "connect", "connected"])
 }
 
 /// Asserts that `error` is an actor error with exactly these fields.
 #[track_caller]
-pub fn assert_actor_error(error: &ClientError, group: &str, code: &str, message: &str, metadata: Option<Value>) {
+pub(crate) fn assert_actor_error(
+    error: &ClientError,
+    group: &str,
+    code: &str,
+    message: &str,
+    metadata: Option<Value>,
+) {
     match error {
-        ClientError::Actor { group: g, code: c, message: m, metadata: md } => {
-            assert_eq!((g.as_str(), c.as_str(), m.as_str()), (group, code, message), "{error:?}");
+        ClientError::Actor {
+            group: g,
+            code: c,
+            message: m,
+            metadata: md,
+        } => {
+            assert_eq!(
+                (g.as_str(), c.as_str(), m.as_str()),
+                (group, code, message),
+                "{error:?}"
+            );
             assert_eq!(md, &metadata, "metadata of {error:?}");
         }
         other => panic!("expected {group}.{code}, got {other:?}"),
@@ -136,7 +188,7 @@ pub fn assert_actor_error(error: &ClientError, group: &str, code: &str, message:
 }
 
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(text: &str) -> String {
+pub(crate) fn encode_uri_component(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
@@ -149,7 +201,7 @@ pub fn encode_uri_component(text: &str) -> String {
 }
 
 /// The gateway path of probe `key`, found by name and key.
-pub fn gateway(actor: &str, key: &str, route: &str) -> String {
+pub(crate) fn gateway(actor: &str, key: &str, route: &str) -> String {
     format!(
         "/gateway/{actor}/{route}?rvt-namespace=default&rvt-method=getOrCreate&rvt-key={}",
         encode_uri_component(key)
@@ -158,24 +210,32 @@ pub fn gateway(actor: &str, key: &str, route: &str) -> String {
 
 /// A response read by [`http_post`].
 #[derive(Debug)]
-pub struct HttpReply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
+pub(crate) struct HttpReply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl HttpReply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
 /// A plain HTTP/1.1 POST over a fresh TCP connection, read to its end.
-pub async fn http_post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &str) -> HttpReply {
+pub(crate) async fn http_post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpReply {
     within("an HTTP answer", async {
         let mut stream = TcpStream::connect(addr).await.expect("tcp connect");
         let mut request = format!(
@@ -197,19 +257,33 @@ pub async fn http_post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], b
 
 fn parse_response(raw: &[u8]) -> HttpReply {
     let text = String::from_utf8_lossy(raw);
-    let (head, rest) = text.split_once("\r\n\r\n").expect("a complete response head");
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .expect("a complete response head");
     let mut lines = head.lines();
     let status_line = lines.next().expect("a status line");
-    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
     let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked"));
-    let body = if chunked { dechunk(rest) } else { rest.to_owned() };
-    HttpReply { status, headers, body }
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
+    HttpReply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut rest: &str) -> String {

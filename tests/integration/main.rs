@@ -1,0 +1,18 @@
+//! Integration tests over real sockets: one server per test on an ephemeral port, the Rust
+//! client or raw WebSockets against it. Each module covers one area of the rules of behaviour
+//! (DESIGN.md, section 4) and the cases of CASES.md; each test's name says the rule it checks.
+
+mod common;
+
+mod concurrency;
+mod disconnect;
+mod errors;
+mod events;
+mod guide;
+mod handles;
+mod http_actions;
+mod main_job;
+mod order;
+mod raw_socket;
+mod timeouts;
+mod visibility;
