@@ -18,6 +18,9 @@ use rivet_examples::lobby::{Lobby, LobbyClient};
 
 type Outcome = Result<(), ClientError>;
 
+/// One section: it runs against a client of the shared server.
+type Section = fn(Client) -> futures::future::BoxFuture<'static, Outcome>;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let only = std::env::args().nth(1);
@@ -34,10 +37,7 @@ async fn main() -> ExitCode {
         }
     };
     let client = Client::new(server.endpoint());
-    let sections: [(
-        &str,
-        fn(Client) -> futures::future::BoxFuture<'static, Outcome>,
-    ); 6] = [
+    let sections: [(&str, Section); 6] = [
         ("params", |c| Box::pin(params(c))),
         ("constant-state", |c| Box::pin(constant_state(c))),
         ("create-state", |c| Box::pin(create_state(c))),

@@ -41,6 +41,7 @@ pub struct Error {
 
 enum Repr {
     User {
+        group: Cow<'static, str>,
         code: Cow<'static, str>,
         message: Cow<'static, str>,
         metadata: Option<Value>,
@@ -52,7 +53,23 @@ enum Repr {
 impl Error {
     /// A user error: reaches the client as group `user` with this code and message.
     pub fn user(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::public(USER_GROUP, code, message)
+    }
+
+    /// A public error with a group of its own, such as `connection.custom_error`: like a user
+    /// error, it reaches the client as written.
+    ///
+    /// ```
+    /// let err = rivet_core::Error::public("connection", "custom_error", "Test error");
+    /// assert_eq!(err.qualified_code(), "connection.custom_error");
+    /// ```
+    pub fn public(
+        group: impl Into<Cow<'static, str>>,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self::from_repr(Repr::User {
+            group: group.into(),
             code: code.into(),
             message: message.into(),
             metadata: None,
@@ -70,8 +87,8 @@ impl Error {
         Self::from_repr(Repr::Internal(detail.to_string().into()))
     }
 
-    /// Attaches metadata to a user error; the client receives it as is. Ignored on other errors,
-    /// which never show details to clients.
+    /// Attaches metadata to a user or public error; the client receives it as is. Ignored on
+    /// internal and runtime errors, which never show details to clients.
     ///
     /// ```
     /// let err = rivet_core::Error::user("quota_exceeded", "quota exceeded")
@@ -97,7 +114,7 @@ impl Error {
     /// errors.
     pub fn group(&self) -> &str {
         match &*self.repr {
-            Repr::User { .. } => USER_GROUP,
+            Repr::User { group, .. } => group,
             Repr::Runtime(err) => err.group(),
             Repr::Internal(_) => "rivetkit",
         }
@@ -166,11 +183,13 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.repr {
             Repr::User {
+                group,
                 code,
                 message,
                 metadata,
             } => f
                 .debug_struct("User")
+                .field("group", group)
                 .field("code", code)
                 .field("message", message)
                 .field("metadata", metadata)
@@ -185,7 +204,12 @@ impl fmt::Debug for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.repr {
-            Repr::User { code, message, .. } => write!(f, "user.{code}: {message}"),
+            Repr::User {
+                group,
+                code,
+                message,
+                ..
+            } => write!(f, "{group}.{code}: {message}"),
             Repr::Runtime(err) => write!(f, "{}.{}: {err}", err.group(), err.code()),
             Repr::Internal(err) => write!(f, "internal error: {err}"),
         }
@@ -248,6 +272,9 @@ pub enum RuntimeError {
     /// `connection.outgoing_queue_full`: the client stopped reading and its queue filled up.
     #[error("The connection stopped reading and its outgoing queue is full.")]
     OutgoingQueueFull,
+    /// `connection.disconnected`: the actor closed the connection before the call could run.
+    #[error("The connection was closed: {0}")]
+    Disconnected(String),
     /// `actor.stopped`: the actor is shutting down.
     #[error("The actor stopped.")]
     ActorStopped,
@@ -258,7 +285,7 @@ impl RuntimeError {
     pub fn group(&self) -> &'static str {
         match self {
             Self::IncomingTooLong | Self::OutgoingTooLong => "message",
-            Self::OutgoingQueueFull => "connection",
+            Self::OutgoingQueueFull | Self::Disconnected(_) => "connection",
             _ => "actor",
         }
     }
@@ -279,6 +306,7 @@ impl RuntimeError {
             Self::IncomingTooLong => "incoming_too_long",
             Self::OutgoingTooLong => "outgoing_too_long",
             Self::OutgoingQueueFull => "outgoing_queue_full",
+            Self::Disconnected(_) => "disconnected",
             Self::ActorStopped => "stopped",
         }
     }

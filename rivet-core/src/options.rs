@@ -48,7 +48,8 @@ pub struct Limits {
     /// Largest message the server sends, in bytes (default 1 MiB).
     pub max_outgoing_message_size: usize,
     /// Messages queued for one connection before it counts as not reading and is closed
-    /// (default 1024).
+    /// (default 4096). An action that sends more events than this in one go to a connection
+    /// closes it, even when its client reads.
     pub outgoing_queue_capacity: usize,
     /// How long a close waits for the client's half of the handshake (default 3 s).
     pub close_timeout: Duration,
@@ -59,7 +60,7 @@ impl Default for Limits {
         Self {
             max_incoming_message_size: 64 * 1024,
             max_outgoing_message_size: 1024 * 1024,
-            outgoing_queue_capacity: 1024,
+            outgoing_queue_capacity: 4096,
             close_timeout: Duration::from_secs(3),
         }
     }

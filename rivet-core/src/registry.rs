@@ -139,7 +139,13 @@ impl Registry {
         let state = Arc::new(ServerState {
             directory: Directory::new(self.definitions),
             limits: self.limits,
+            shutdown: tokio::sync::watch::Sender::new(false),
         });
+        let stopping = state.shutdown.clone();
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "serving");
         }
@@ -186,7 +192,8 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, and waits for open HTTP requests to finish.
+    /// Stops accepting, closes every WebSocket with 1001 `ws.going_away` (each connection's
+    /// `on_disconnect` runs), and waits for open HTTP requests to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -476,7 +476,6 @@ async fn rule_07_the_reason_is_sent_verbatim() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a close reason over 123 bytes makes an invalid close frame; the client sees 1006"]
 async fn rule_07_a_reason_over_123_bytes_still_closes_1000() {
     // A close frame carries at most 123 bytes of reason (RFC 6455, 5.5). A longer reason must
     // still close 1000, cut at a character boundary, rather than break the close.

@@ -243,7 +243,6 @@ async fn rule_10_http_statuses_match_the_error_kind() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: the HTTP action still runs after its on_connect disconnected it and on_disconnect ran"]
 async fn rule_10_an_http_action_whose_on_connect_disconnects_it_does_not_run() {
     // Over WebSocket, calls of a connection that on_connect disconnected never run (BC-12). The
     // short-lived connection of an HTTP action is the same: on_disconnect once, no action, and an

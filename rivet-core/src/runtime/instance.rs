@@ -55,6 +55,7 @@ impl<A: Actor> Instance<A> {
         match command {
             Command::Connect { link, params } => {
                 let _ = self.connect(link, params).await;
+                self.sweep().await;
             }
             Command::Action {
                 conn,
@@ -100,7 +101,8 @@ impl<A: Actor> Instance<A> {
     }
 
     /// Runs the connect hooks in order and joins the connection. `Ok(None)` when the client left
-    /// before it could join; on an error the client has been told and its socket closed.
+    /// before it could join; on an error the client has been told and its socket closed. The
+    /// caller sweeps the connections the hooks closed.
     async fn connect(&mut self, link: ConnLink, raw: Value) -> Result<Option<ConnId>, Error> {
         let id = link.id().clone();
         let (params, state) = match self.preflight(&link, &raw).await {
@@ -141,14 +143,12 @@ impl<A: Actor> Instance<A> {
                     link.release(init);
                     tracing::info!(conn.id = %id, "connected");
                 }
-                self.sweep().await;
                 Ok(Some(id))
             }
             Err(error) => {
                 log_refusal(&id, &error);
                 link.fail(&error);
                 self.leave(&id).await;
-                self.sweep().await;
                 Err(error)
             }
         }
@@ -243,9 +243,15 @@ impl<A: Actor> Instance<A> {
         args: Vec<Value>,
     ) -> Result<Value, Error> {
         let link = ConnLink::http(ConnId::new());
-        let Some(id) = self.connect(link, params).await? else {
+        let joined = self.connect(link.clone(), params).await;
+        self.sweep().await;
+        let Some(id) = joined? else {
             return Err(RuntimeError::ActorStopped.into());
         };
+        if link.is_closing() {
+            // `on_connect` disconnected it: the action does not run.
+            return Err(RuntimeError::Disconnected(link.close_reason()).into());
+        }
         let result = self.run_action(&id, name, args).await;
         self.leave(&id).await;
         self.sweep().await;

@@ -181,6 +181,16 @@ impl ConnLink {
         }
     }
 
+    /// The reason the connection was closed with, empty when it was not.
+    pub(crate) fn close_reason(&self) -> String {
+        self.inner
+            .close
+            .borrow()
+            .as_ref()
+            .map(|request| request.reason.clone())
+            .unwrap_or_default()
+    }
+
     /// Resolves once the transport is gone, or after the close timeout.
     pub(crate) fn closed(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut gone = self.inner.gone.subscribe();

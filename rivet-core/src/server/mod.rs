@@ -20,6 +20,8 @@ use crate::runtime::Directory;
 pub(crate) struct ServerState {
     pub(crate) directory: Directory,
     pub(crate) limits: Limits,
+    /// Turns true when the server stops: every WebSocket is then closed with 1001.
+    pub(crate) shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 /// The whole application.

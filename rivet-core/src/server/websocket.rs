@@ -74,7 +74,7 @@ pub(super) async fn connect(
                     refuse(socket, 1011, Some(encoding), Error::from(error)).await;
                 }
                 (Ok(encoding), Ok(entry), Ok(params)) => {
-                    run(socket, &state.limits, entry, encoding, params).await;
+                    run(socket, &state, entry, encoding, params).await;
                 }
             }
         })
@@ -88,10 +88,7 @@ async fn refuse(mut socket: WebSocket, code: u16, encoding: Option<Encoding>, er
         let message = ToClient::Error(ErrorBody::new(&error, None));
         let _ = socket.send(encode(encoding, &message)).await;
     }
-    let frame = CloseFrame {
-        code,
-        reason: error.qualified_code().into(),
-    };
+    let frame = close_frame(code, &error.qualified_code());
     let _ = socket.send(Message::Close(Some(frame))).await;
     // Wait briefly for the client's half of the handshake.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
@@ -99,6 +96,22 @@ async fn refuse(mut socket: WebSocket, code: u16, encoding: Option<Encoding>, er
     })
     .await;
 }
+
+/// A close frame; the reason is cut to the 123 bytes a close frame can carry, at a character
+/// boundary.
+fn close_frame(code: u16, reason: &str) -> CloseFrame {
+    let mut end = reason.len().min(MAX_CLOSE_REASON);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    CloseFrame {
+        code,
+        reason: reason[..end].into(),
+    }
+}
+
+/// The longest close reason, in bytes (RFC 6455, section 5.5).
+const MAX_CLOSE_REASON: usize = 123;
 
 fn encode(encoding: Encoding, message: &ToClient) -> Message {
     match encoding {
@@ -110,11 +123,12 @@ fn encode(encoding: Encoding, message: &ToClient) -> Message {
 /// the actor it left.
 async fn run(
     socket: WebSocket,
-    limits: &Limits,
+    state: &ServerState,
     entry: Arc<InstanceEntry>,
     encoding: Encoding,
     params: Value,
 ) {
+    let limits = &state.limits;
     let id = ConnId::new();
     let (link, transport) = ConnLink::socket(
         id.clone(),
@@ -149,7 +163,8 @@ async fn run(
         limits.clone(),
     ));
     let writer_abort = writer.abort_handle();
-    read(stream, &entry.mailbox, &link, encoding, writer).await;
+    let shutdown = state.shutdown.subscribe();
+    read(stream, &entry.mailbox, &link, encoding, writer, shutdown).await;
     reader_done.send_replace(true);
     writer_abort.abort();
     gone.send_replace(true);
@@ -163,12 +178,19 @@ async fn read(
     link: &ConnLink,
     encoding: Encoding,
     mut writer: tokio::task::JoinHandle<()>,
+    mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
         let message = tokio::select! {
             message = stream.next() => message,
             // The writer finished its close (or its deadline passed): stop reading.
             _ = &mut writer => return,
+            // The server is stopping: close like any server close, and read on until the client
+            // answers.
+            _ = shutdown.wait_for(|stopping| *stopping), if !link.is_closing() => {
+                link.request_close(1001, "ws.going_away".to_owned(), true);
+                continue;
+            }
         };
         let bytes = match message {
             Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
@@ -277,10 +299,7 @@ async fn write(
                 }
             }
         }
-        let frame = CloseFrame {
-            code: request.code,
-            reason: request.reason.clone().into(),
-        };
+        let frame = close_frame(request.code, &request.reason);
         if sink.send(Message::Close(Some(frame))).await.is_err() {
             return;
         }
