@@ -72,7 +72,7 @@ mod runtime;
 mod server;
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 pub use actor::{Actor, ActorRef, Conn, ConnId, Ctx, NoConnState};

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod client;
 mod concurrency;
 mod disconnect;
 mod errors;

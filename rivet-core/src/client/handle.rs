@@ -225,234 +225,24 @@ pub(super) fn actor_id(actor: Option<&Value>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
-    use axum::http::{HeaderMap, StatusCode, header};
-    use serde_json::json;
-
     use super::*;
 
-    /// One request as the mock server saw it.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        method: String,
-        uri: String,
-        headers: HeaderMap,
-        body: String,
-    }
-
-    type Log = Arc<Mutex<Vec<Seen>>>;
-
-    /// An HTTP server that records every request and answers with `reply`.
-    async fn mock<F>(reply: F) -> (Client, Log)
-    where
-        F: Fn(&Seen) -> (u16, String) + Send + Sync + 'static,
-    {
-        let log = Log::default();
-        let reply = Arc::new(reply);
-        let seen = log.clone();
-        let router = axum::Router::new().fallback(move |request: axum::extract::Request| {
-            let (reply, seen) = (reply.clone(), seen.clone());
-            async move {
-                let (parts, body) = request.into_parts();
-                let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-                let request = Seen {
-                    method: parts.method.to_string(),
-                    uri: parts.uri.to_string(),
-                    headers: parts.headers,
-                    body: String::from_utf8(body.to_vec()).unwrap(),
-                };
-                let (status, body) = reply(&request);
-                seen.lock().unwrap().push(request);
-                let status = StatusCode::from_u16(status).unwrap();
-                (status, [(header::CONTENT_TYPE, "application/json")], body)
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        (Client::new(format!("http://{addr}/")), log)
-    }
-
-    fn handle(client: &Client, target: Target, params: Option<&str>) -> RawHandle {
-        RawHandle {
-            client: client.clone(),
-            name: "chatRoom",
-            target,
-            params: params.map(Arc::from),
-        }
-    }
-
-    fn key(parts: &[&str]) -> Vec<String> {
-        parts.iter().map(|part| (*part).to_owned()).collect()
-    }
-
-    fn body(seen: &Seen) -> Value {
-        serde_json::from_str(&seen.body).unwrap()
-    }
-
     #[tokio::test]
-    async fn stateless_actions_post_their_args_with_the_params() {
-        let (client, log) = mock(|_| (200, r#"{"output":{"n":["$BigInt","5"]}}"#.into())).await;
-        let params = encode_params(&json!({"user": "zoë"})).unwrap();
-        let room = handle(
-            &client,
-            Target::GetOrCreate(key(&["room", "1"])),
-            Some(&params),
-        );
-        let output = room
-            .action_raw("post", vec![json!("hi"), json!(["$x", 1])])
-            .await
-            .unwrap();
-        assert_eq!(output, json!({"n": 5}));
-
-        let seen = log.lock().unwrap()[0].clone();
-        assert_eq!(seen.method, "POST");
-        assert_eq!(
-            seen.uri,
-            "/gateway/chatRoom/action/post?rvt-namespace=default&rvt-method=getOrCreate\
-             &rvt-runner=default&rvt-key=room%2C1&rvt-crash-policy=sleep"
-        );
-        assert_eq!(seen.headers["x-rivet-encoding"], "json");
-        assert_eq!(
-            seen.headers["x-rivet-conn-params"],
-            r#"{"user":"zo\u00eb"}"#
-        );
-        assert_eq!(seen.headers[header::CONTENT_TYPE], "application/json");
-        assert_eq!(body(&seen), json!({"args": ["hi", ["$$x", 1]]}));
-    }
-
-    #[tokio::test]
-    async fn handles_without_params_send_no_params_header() {
-        let (client, log) = mock(|_| (200, r#"{"output":null}"#.into())).await;
-        let room = handle(&client, Target::Id("a/1".into()), None);
-        assert_eq!(room.action_raw("reset", vec![]).await.unwrap(), Value::Null);
-        let seen = log.lock().unwrap()[0].clone();
-        assert_eq!(seen.uri, "/gateway/a%2F1/action/reset");
-        assert!(!seen.headers.contains_key("x-rivet-conn-params"));
-        assert_eq!(body(&seen), json!({"args": []}));
-    }
-
-    #[tokio::test]
-    async fn failed_actions_carry_the_error_body() {
-        let (client, _) = mock(|seen| {
-            if seen.uri.contains("/action/fail") {
-                let error = r#"{"group":"user","code":"nope","message":"no","metadata":{"a":1}}"#;
-                (500, error.into())
-            } else {
-                (502, "bad gateway".into())
-            }
-        })
-        .await;
-        let room = handle(&client, Target::Get(key(&["r"])), None);
-        let error = room.action_raw("fail", vec![]).await.unwrap_err();
-        assert_eq!(error.to_string(), "user.nope: no");
-        assert_eq!(error.metadata(), Some(&json!({"a": 1})));
-        let error = room.action_raw("other", vec![]).await.unwrap_err();
-        assert!(
-            matches!(&error, ClientError::Http(text) if text.contains("502") && text.contains("bad gateway")),
-            "{error}"
-        );
-    }
-
-    #[tokio::test]
-    async fn resolving_asks_the_manager() {
-        let (client, log) = mock(|seen| match seen.method.as_str() {
-            "PUT" => (200, r#"{"actor":{"actor_id":"a1"},"created":true}"#.into()),
-            _ if seen.uri.contains("name=chatRoom&key=missing") => (200, r#"{"actors":[]}"#.into()),
-            _ => (200, r#"{"actors":[{"actor_id":"a9"}]}"#.into()),
-        })
-        .await;
-        let id = handle(&client, Target::GetOrCreate(key(&["x/y"])), None)
-            .resolve()
-            .await;
-        assert_eq!(id.unwrap(), "a1");
-        let id = handle(&client, Target::Get(key(&["here"])), None)
-            .resolve()
-            .await;
-        assert_eq!(id.unwrap(), "a9");
-        let error = handle(&client, Target::Get(key(&["missing"])), None)
-            .resolve()
-            .await
-            .unwrap_err();
-        assert_eq!(
-            (error.group(), error.code()),
-            (Some("actor"), Some("not_found"))
-        );
-        let id = handle(&client, Target::Id("a5".into()), None)
-            .resolve()
-            .await;
-        assert_eq!(id.unwrap(), "a5");
-
-        let log = log.lock().unwrap();
-        assert_eq!(log.len(), 3, "a handle by id asks nothing");
-        assert_eq!(log[0].uri, "/actors?namespace=default");
-        assert_eq!(
-            body(&log[0]),
-            json!({"name": "chatRoom", "key": "x\\/y", "runner_name_selector": "default",
-                "crash_policy": "sleep"})
-        );
-        assert_eq!(
-            (log[1].method.as_str(), log[1].uri.as_str()),
-            ("GET", "/actors?namespace=default&name=chatRoom&key=here")
-        );
-    }
-
-    #[tokio::test]
-    async fn keys_with_commas_go_by_id() {
-        let (client, log) = mock(|seen| match seen.method.as_str() {
-            "PUT" => (200, r#"{"actor":{"actor_id":"a1"},"created":false}"#.into()),
-            _ => (200, r#"{"output":1}"#.into()),
-        })
-        .await;
-        let room = handle(&client, Target::GetOrCreate(key(&["a,b"])), None);
-        assert_eq!(room.action_raw("x", vec![]).await.unwrap(), json!(1));
-        let log = log.lock().unwrap();
-        assert_eq!(body(&log[0])["key"], "a,b");
-        assert_eq!(log[1].uri, "/gateway/a1/action/x");
-    }
-
-    #[tokio::test]
-    async fn creating_posts_to_the_manager() {
-        let (client, log) = mock(|seen| {
-            if body(seen)["key"] == "taken" {
-                let error = r#"{"group":"actor","code":"already_exists","message":"taken"}"#;
-                (400, error.into())
-            } else {
-                (
-                    200,
-                    r#"{"actor":{"actor_id":"new-1","name":"chatRoom"}}"#.into(),
-                )
-            }
-        })
-        .await;
-        assert_eq!(
-            client.create_id("chatRoom", &key(&["k"])).await.unwrap(),
-            "new-1"
-        );
-        let error = client
-            .create_id("chatRoom", &key(&["taken"]))
-            .await
-            .unwrap_err();
-        assert_eq!(error.code(), Some("already_exists"));
-        assert_eq!(log.lock().unwrap()[0].method, "POST");
-    }
-
-    #[tokio::test]
-    async fn unreachable_servers_are_http_errors() {
+    async fn unreachable_servers_are_http_and_websocket_errors() {
+        // A port that was just freed: nothing listens there.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         drop(listener);
         let client = Client::new(format!("http://{addr}"));
-        let error = handle(&client, Target::Id("a".into()), None)
-            .action_raw("x", vec![])
-            .await
-            .unwrap_err();
+        let handle = RawHandle {
+            client,
+            name: "chatRoom",
+            target: Target::Id("a".into()),
+            params: None,
+        };
+        let error = handle.action_raw("x", vec![]).await.unwrap_err();
         assert!(matches!(error, ClientError::Http(_)), "{error}");
-        let error = handle(&client, Target::Id("a".into()), None)
-            .open(None)
-            .await
-            .unwrap_err();
+        let error = handle.open(None).await.unwrap_err();
         assert!(matches!(error, ClientError::WebSocket(_)), "{error}");
     }
 }
