@@ -11,7 +11,8 @@
 //!
 //! Once in, it prints who is online (`online: alice, bob`); then every event is one line:
 //! `joined bob`, `message alice: hello`, `whisper bob: psst`,
-//! `left bob`, and `kicked: <reason>` when the server disconnects this client (exit code 1).
+//! `left bob`, and `kicked: <reason>` when the server disconnects this client (exit code 1; a
+//! lost connection prints its close code on stderr and exits 1 too).
 //! A refused connection prints the server's error (`user.forbidden: Invalid auth token`) and
 //! exits with code 1.
 
@@ -22,7 +23,7 @@ use clap::Parser;
 use futures::stream::{BoxStream, SelectAll};
 use futures::{Stream, StreamExt};
 use rivet_core::Client;
-use rivet_core::client::{ClientError, Connection};
+use rivet_core::client::{ClientError, CloseInfo, Connection};
 use rivet_examples::chat::{ChatMessage, ChatParams, ChatRoom, ChatRoomClient};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
@@ -96,7 +97,7 @@ async fn main() -> ExitCode {
         Err(error) => fail(&error),
         Ok(()) => match conn.close_info() {
             Some(info) => {
-                println!("kicked: {}", info.reason);
+                report_close(&info);
                 ExitCode::FAILURE
             }
             None => {
@@ -109,10 +110,19 @@ async fn main() -> ExitCode {
 
 fn fail(error: &ClientError) -> ExitCode {
     match error {
-        ClientError::Closed(info) => println!("kicked: {}", info.reason),
+        ClientError::Closed(info) => report_close(info),
         other => eprintln!("{other}"),
     }
     ExitCode::FAILURE
+}
+
+/// A close by the server with 1000 is a kick; anything else is a lost connection.
+fn report_close(info: &CloseInfo) {
+    if info.code == 1000 {
+        println!("kicked: {}", info.reason);
+    } else {
+        eprintln!("connection lost (code {}) {}", info.code, info.reason);
+    }
 }
 
 fn subscribe(conn: &Connection<ChatRoom>) -> SelectAll<BoxStream<'static, Event>> {

@@ -31,15 +31,20 @@ async fn main() -> ExitCode {
         .with_ansi(colors)
         .init();
     let addr = format!("{}:{}", args.host, args.port);
-    match Registry::new()
+    let server = match Registry::new()
         .register::<ChatRoom>()
-        .serve(addr.as_str())
+        .start(addr.as_str())
         .await
     {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(server) => server,
         Err(error) => {
             eprintln!("chat_room: {error}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    // On Ctrl-C, close every connection properly (1001): clients see the server going away.
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
 }

@@ -18,12 +18,26 @@ use rivet_examples::lobby::{Lobby, LobbyClient};
 
 type Outcome = Result<(), ClientError>;
 
+/// The sections, in order.
+const SECTIONS: [&str; 6] = [
+    "params",
+    "constant-state",
+    "create-state",
+    "lifecycle",
+    "direct-messages",
+    "kick",
+];
+
 /// One section: it runs against a client of the shared server.
 type Section = fn(Client) -> futures::future::BoxFuture<'static, Outcome>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let only = std::env::args().nth(1);
+    if only.as_deref().is_some_and(|arg| arg.starts_with('-')) {
+        println!("usage: connections_guide [{}]", SECTIONS.join("|"));
+        return ExitCode::SUCCESS;
+    }
     let server = match Registry::new()
         .register::<ChatRoom>()
         .register::<Lobby>()
@@ -59,7 +73,11 @@ async fn main() -> ExitCode {
     }
     server.shutdown().await;
     if ran == 0 {
-        eprintln!("no section named {}", only.unwrap_or_default());
+        eprintln!(
+            "no section named {}; one of {}",
+            only.unwrap_or_default(),
+            SECTIONS.join(", ")
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

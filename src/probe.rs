@@ -506,6 +506,12 @@ impl Probe {
     fn echo(&self, _ctx: &Ctx<Self>, value: Value) -> Value {
         value
     }
+
+    /// Returns its argument as it came, byte strings and big integers included.
+    #[action]
+    fn echo_raw(&self, _ctx: &Ctx<Self>, value: rivet_core::RawValue) -> rivet_core::RawValue {
+        value
+    }
 }
 
 /// A counter without connection hooks, as in RivetKit's own test fixtures.

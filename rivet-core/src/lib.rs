@@ -79,6 +79,18 @@ pub use actor::{Actor, ActorRef, Conn, ConnId, Ctx, NoConnState};
 pub use client::Client;
 pub use error::{Error, INTERNAL_MESSAGE, RuntimeError, USER_GROUP};
 pub use options::{ActorOptions, Limits};
+pub use protocol::Encoding;
+
+/// Any value a client can send or receive, as a CBOR data item: what an action takes or returns
+/// when it wants values as they are, byte strings and big integers included.
+///
+/// ```
+/// use rivet_core::RawValue;
+///
+/// let value = RawValue::serialized(&(1, "two")).unwrap();
+/// assert_eq!(value, RawValue::Array(vec![1.into(), "two".into()]));
+/// ```
+pub use ciborium::Value as RawValue;
 pub use registry::{DEFAULT_ADDR, Registry, ServeError, Server};
 #[doc = include_str!("../docs/actor.md")]
 pub use rivet_macros::actor;

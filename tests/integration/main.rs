@@ -7,6 +7,7 @@ mod common;
 mod client;
 mod concurrency;
 mod disconnect;
+mod encodings;
 mod errors;
 mod events;
 mod guide;

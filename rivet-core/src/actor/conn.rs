@@ -68,7 +68,7 @@ impl AsRef<str> for ConnId {
 
 /// One joined connection: its id, params and state, and the way to reach its client.
 ///
-/// Reach connections through the context: [`Ctx::conn`] for the caller, [`Ctx::conns`] for all.
+/// Reach connections through the context: [`Ctx::conn`](crate::Ctx::conn) for the caller, [`Ctx::conns`](crate::Ctx::conns) for all.
 ///
 /// ```
 /// # use rivet_core::prelude::*;
@@ -118,7 +118,7 @@ impl<A: Actor> Conn<A> {
     pub fn send(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
         let event = EventBody {
             name: name.to_owned(),
-            args: vec![serde_json::to_value(payload)?],
+            args: vec![crate::protocol::value::to_value(payload).map_err(Error::internal)?],
         };
         self.link.send(ToClient::Event(Arc::new(event)));
         Ok(())
@@ -127,7 +127,7 @@ impl<A: Actor> Conn<A> {
     /// Closes the connection with code 1000 and `reason` (verbatim), and resolves once the close
     /// handshake is done or the close timeout passed.
     ///
-    /// The connection leaves [`Ctx::conns`] at once; its `on_disconnect` runs right after the
+    /// The connection leaves [`Ctx::conns`](crate::Ctx::conns) at once; its `on_disconnect` runs right after the
     /// current hook or action returns. An action in flight on it gets no response. Calling it
     /// twice, or on a connection that is already gone, is harmless.
     pub fn disconnect(
@@ -138,7 +138,7 @@ impl<A: Actor> Conn<A> {
         self.link.closed()
     }
 
-    /// Whether the connection is on its way out: it does not count in [`Ctx::conns`] any more.
+    /// Whether the connection is on its way out: it does not count in [`Ctx::conns`](crate::Ctx::conns) any more.
     pub fn is_closing(&self) -> bool {
         self.link.is_closing()
     }

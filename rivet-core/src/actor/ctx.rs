@@ -136,7 +136,7 @@ impl<A: Actor> Ctx<A> {
     pub fn broadcast(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
         let event = Arc::new(EventBody {
             name: name.to_owned(),
-            args: vec![serde_json::to_value(payload)?],
+            args: vec![crate::protocol::value::to_value(payload).map_err(Error::internal)?],
         });
         for conn in self.conns() {
             if conn.subscriptions.contains(name) {

@@ -3,7 +3,6 @@
 use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::{Ctx, Error};
 
@@ -66,7 +65,7 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sized + 'static {
         &'a self,
         ctx: &'a Ctx<Self>,
         params: &'a Self::ConnParams,
-        raw_params: &'a Value,
+        raw_params: &'a serde_json::Value,
     ) -> BoxFuture<'a, Result<Self::ConnState, Error>>;
 
     #[doc(hidden)]
@@ -81,8 +80,8 @@ pub trait Actor: Serialize + DeserializeOwned + Send + Sized + 'static {
         &'a mut self,
         ctx: &'a mut Ctx<Self>,
         action: &str,
-        args: Vec<Value>,
-    ) -> Option<BoxFuture<'a, Result<Value, Error>>>;
+        args: Vec<crate::__private::Value>,
+    ) -> Option<BoxFuture<'a, Result<crate::__private::Value, Error>>>;
 }
 
 /// The connection state of an actor that declares none. It has no fields: an actor without a

@@ -2,10 +2,10 @@
 //! connections.
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::{ActorHandle, ClientError, Connection};
 use crate::Actor;
+use crate::RawValue;
 
 /// Calls actions of one actor type, statelessly over HTTP ([`ActorHandle`]) or over a realtime
 /// connection ([`Connection`]).
@@ -27,12 +27,12 @@ pub trait ActionCaller: Send + Sync {
     /// The actor type whose actions are called.
     type Actor: Actor;
 
-    /// Calls the action of wire name `name` with JSON arguments and decodes its output into `T`
+    /// Calls the action of wire name `name` with its arguments and decodes its output into `T`
     /// ([`ClientError::Decode`] when it does not fit).
     fn call_action<T: DeserializeOwned>(
         &self,
         name: &'static str,
-        args: Vec<Value>,
+        args: Vec<RawValue>,
     ) -> impl Future<Output = Result<T, ClientError>> + Send;
 }
 
@@ -42,9 +42,10 @@ impl<A: Actor> ActionCaller for ActorHandle<A> {
     async fn call_action<T: DeserializeOwned>(
         &self,
         name: &'static str,
-        args: Vec<Value>,
+        args: Vec<RawValue>,
     ) -> Result<T, ClientError> {
-        decode_output(name, self.action_raw(name, args).await?)
+        let output = self.call_wire(name, args).await?;
+        decode_output(name, output)
     }
 }
 
@@ -54,14 +55,15 @@ impl<A: Actor> ActionCaller for Connection<A> {
     async fn call_action<T: DeserializeOwned>(
         &self,
         name: &'static str,
-        args: Vec<Value>,
+        args: Vec<RawValue>,
     ) -> Result<T, ClientError> {
-        decode_output(name, self.action_raw(name, args).await?)
+        let output = self.call_wire(name, args).await?;
+        decode_output(name, output)
     }
 }
 
-fn decode_output<T: DeserializeOwned>(name: &str, output: Value) -> Result<T, ClientError> {
-    serde_json::from_value(output).map_err(|error| {
+fn decode_output<T: DeserializeOwned>(name: &str, output: RawValue) -> Result<T, ClientError> {
+    crate::protocol::value::decode(output).map_err(|error| {
         ClientError::Decode(format!(
             "the output of action `{name}` is not a `{}`: {error}",
             std::any::type_name::<T>()
@@ -71,15 +73,13 @@ fn decode_output<T: DeserializeOwned>(name: &str, output: Value) -> Result<T, Cl
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]
     fn outputs_decode_into_the_expected_type() {
-        assert_eq!(decode_output::<u32>("count", json!(3)).unwrap(), 3);
-        assert_eq!(decode_output::<()>("reset", Value::Null).unwrap(), ());
-        let error = decode_output::<u32>("count", json!("three")).unwrap_err();
+        assert_eq!(decode_output::<u32>("count", RawValue::from(3)).unwrap(), 3);
+        assert_eq!(decode_output::<()>("reset", RawValue::Null).unwrap(), ());
+        let error = decode_output::<u32>("count", RawValue::from("three")).unwrap_err();
         assert!(
             matches!(&error, ClientError::Decode(text) if text.contains("`count`")),
             "{error}"

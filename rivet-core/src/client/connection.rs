@@ -10,6 +10,8 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::protocol::Value as WireValue;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
@@ -142,6 +144,20 @@ impl<A: Actor> Connection<A> {
     /// [`ClientError::Closed`] when the connection closes before the answer (or was closed
     /// already). The generated typed methods (`conn.post(…)`) call this.
     pub async fn action_raw(&self, name: &str, args: Vec<Value>) -> Result<Value, ClientError> {
+        let output = self
+            .raw
+            .shared
+            .call(name, codec::from_json_args(args))
+            .await?;
+        Ok(codec::to_json(output))
+    }
+
+    /// Calls an action with wire values: what the typed methods use.
+    pub(super) async fn call_wire(
+        &self,
+        name: &str,
+        args: Vec<WireValue>,
+    ) -> Result<WireValue, ClientError> {
         self.raw.shared.call(name, args).await
     }
 
@@ -419,7 +435,7 @@ impl fmt::Debug for Shared {
 #[derive(Debug, Default)]
 struct State {
     next_action: u64,
-    pending: HashMap<u64, oneshot::Sender<Result<Value, ClientError>>>,
+    pending: HashMap<u64, oneshot::Sender<Result<WireValue, ClientError>>>,
     events: EventRouter,
     close: Option<CloseInfo>,
     /// The last connection-level error (an `Error` without an action id) after the connection
@@ -448,7 +464,7 @@ impl Shared {
         }
     }
 
-    async fn call(&self, name: &str, args: Vec<Value>) -> Result<Value, ClientError> {
+    async fn call(&self, name: &str, args: Vec<WireValue>) -> Result<WireValue, ClientError> {
         let (answer, answered) = oneshot::channel();
         let id = {
             let mut state = self.lock();
@@ -522,7 +538,7 @@ impl Shared {
         }
     }
 
-    fn answer(&self, id: u64, result: Result<Value, ClientError>) {
+    fn answer(&self, id: u64, result: Result<WireValue, ClientError>) {
         let waiting = self.lock().pending.remove(&id);
         match waiting {
             // The caller may have given up waiting: nothing to do then.
@@ -539,6 +555,8 @@ impl Shared {
                 return;
             }
             state.close = Some(info.clone());
+            // Published before the streams end, so that whoever sees a stream end also sees why.
+            self.closed.send_replace(Some(info.clone()));
             state.events.close();
             std::mem::take(&mut state.pending)
         };
@@ -546,7 +564,6 @@ impl Shared {
         for (_, waiting) in pending {
             let _ = waiting.send(Err(ClientError::Closed(info.clone())));
         }
-        self.closed.send_replace(Some(info));
     }
 }
 

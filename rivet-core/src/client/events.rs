@@ -10,10 +10,10 @@ use std::task::{Context, Poll, ready};
 
 use futures::Stream;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::connection::Shared;
+use crate::protocol::Value as WireValue;
 use crate::protocol::message::EventBody;
 
 /// How many events that arrived before any stream of their name may wait for one, all names
@@ -89,14 +89,13 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             let Some(event) = ready!(this.receiver.poll_recv(cx)) else {
                 return Poll::Ready(None);
             };
-            let payload = event.args.first().cloned().unwrap_or(Value::Null);
-            match serde_json::from_value(payload) {
+            let payload = event.args.first().cloned().unwrap_or(WireValue::Null);
+            match crate::protocol::value::decode(payload) {
                 Ok(item) => return Poll::Ready(Some(item)),
                 // The error's text may quote the payload: log its kind only.
-                Err(error) => tracing::debug!(
+                Err(_) => tracing::debug!(
                     event.name = %this.name,
                     expected = std::any::type_name::<T>(),
-                    error.kind = ?error.classify(),
                     "event skipped: its payload does not decode",
                 ),
             }
@@ -213,21 +212,22 @@ impl EventRouter {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
+    use crate::protocol::value;
 
     fn event(name: &str, payload: Value) -> Arc<EventBody> {
         Arc::new(EventBody {
             name: name.to_owned(),
-            args: vec![payload],
+            args: vec![value::from_json(payload)],
         })
     }
 
     fn drain(registration: &mut Registration) -> Vec<Value> {
         let mut out = Vec::new();
         while let Ok(event) = registration.receiver.try_recv() {
-            out.push(event.args[0].clone());
+            out.push(value::to_json(event.args[0].clone()));
         }
         out
     }
@@ -311,14 +311,20 @@ mod tests {
         router.dispatch(event("message", json!(1)));
         router.dispatch(event("late", json!(2)));
         router.close();
-        assert_eq!(live.receiver.try_recv().unwrap().args[0], json!(1));
+        assert_eq!(
+            value::to_json(live.receiver.try_recv().unwrap().args[0].clone()),
+            json!(1)
+        );
         assert!(matches!(
             live.receiver.try_recv(),
             Err(mpsc::error::TryRecvError::Disconnected)
         ));
         let mut after = router.add("late");
         assert!(!after.subscribe);
-        assert_eq!(after.receiver.try_recv().unwrap().args[0], json!(2));
+        assert_eq!(
+            value::to_json(after.receiver.try_recv().unwrap().args[0].clone()),
+            json!(2)
+        );
         assert!(matches!(
             after.receiver.try_recv(),
             Err(mpsc::error::TryRecvError::Disconnected)

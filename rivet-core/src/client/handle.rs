@@ -8,6 +8,8 @@ use hyper::Method;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::protocol::Value as WireValue;
+
 use super::connection::{Connection, RawConnection};
 use super::http::ascii_json;
 use super::url::{Route, Target, actor_request_body, actors_path, gateway_path, lookup_path};
@@ -124,6 +126,19 @@ impl<A: Actor> ActorHandle<A> {
     /// hooks run first, and their error, if any, is the call's. The generated typed methods
     /// (`room.post(…)`) call this.
     pub async fn action_raw(&self, name: &str, args: Vec<Value>) -> Result<Value, ClientError> {
+        let output = self
+            .raw
+            .action_raw(name, codec::from_json_args(args))
+            .await?;
+        Ok(codec::to_json(output))
+    }
+
+    /// Calls an action with wire values: what the typed methods use.
+    pub(super) async fn call_wire(
+        &self,
+        name: &str,
+        args: Vec<WireValue>,
+    ) -> Result<WireValue, ClientError> {
         self.raw.action_raw(name, args).await
     }
 }
@@ -148,6 +163,7 @@ impl RawHandle {
             Target::GetOrCreate(key) => {
                 let url = format!("{base}{}", actors_path());
                 let body = actor_request_body(self.name, key);
+                let body = (body.into_bytes(), "application/json");
                 let response = client.http.send(Method::PUT, &url, &[], Some(body)).await?;
                 let value = parse_json(&response.success(Encoding::Json)?)?;
                 actor_id(value.get("actor"))
@@ -175,7 +191,11 @@ impl RawHandle {
         RawConnection::open(format!("{base}{path}"), self.client.inner.encoding, params).await
     }
 
-    async fn action_raw(&self, name: &str, args: Vec<Value>) -> Result<Value, ClientError> {
+    pub(super) async fn action_raw(
+        &self,
+        name: &str,
+        args: Vec<WireValue>,
+    ) -> Result<WireValue, ClientError> {
         let client = &self.client.inner;
         let base = client.endpoint.http()?;
         let path = gateway_path(self.name, &self.addressable().await?, Route::Action(name));
@@ -184,7 +204,10 @@ impl RawHandle {
         if let Some(params) = &self.params {
             headers.push(("x-rivet-conn-params", &**params));
         }
-        let body = codec::encode_action_body(encoding, args);
+        let body = (
+            codec::encode_action_body(encoding, args),
+            encoding.content_type(),
+        );
         let url = format!("{base}{path}");
         let response = client
             .http

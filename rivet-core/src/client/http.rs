@@ -23,6 +23,7 @@ pub(super) const USER_AGENT: &str = concat!("rivet-core/", env!("CARGO_PKG_VERSI
 const SNIPPET_CHARS: usize = 300;
 
 /// The HTTP side of a [`Client`](super::Client): a connection pool shared by its clones.
+#[derive(Clone)]
 pub(super) struct Http {
     client: HyperClient<HttpConnector, Full<Bytes>>,
 }
@@ -57,21 +58,24 @@ impl Http {
         method: Method,
         url: &str,
         headers: &[(&'static str, &str)],
-        body: Option<String>,
+        body: Option<(Vec<u8>, &'static str)>,
     ) -> Result<Response, ClientError> {
         let mut builder = Request::builder()
             .method(method)
             .uri(url)
             .header(hyper::header::USER_AGENT, USER_AGENT)
             .header(hyper::header::ACCEPT, "application/json");
-        if body.is_some() {
-            builder = builder.header(hyper::header::CONTENT_TYPE, "application/json");
+        if let Some((_, content_type)) = &body {
+            builder = builder.header(hyper::header::CONTENT_TYPE, *content_type);
         }
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
         let request = builder
-            .body(Full::new(body.map(Bytes::from).unwrap_or_default()))
+            .body(Full::new(
+                body.map(|(bytes, _)| Bytes::from(bytes))
+                    .unwrap_or_default(),
+            ))
             // The error names the part that is wrong, never a header's value.
             .map_err(|error| ClientError::Http(format!("invalid request: {error}")))?;
         let response = self

@@ -34,8 +34,8 @@
 //! }
 //! ```
 //!
-//! Only plain `http://` endpoints and the JSON encoding are supported so far. Connections do not
-//! reconnect on their own.
+//! The client speaks JSON unless told otherwise with [`Client::with_encoding`]. Only plain
+//! `http://` endpoints are supported so far. Connections do not reconnect on their own.
 //!
 //! [`Registry`]: crate::Registry
 
@@ -111,6 +111,25 @@ impl Client {
         }
     }
 
+    /// The same client, speaking `encoding` on its connections and stateless calls.
+    ///
+    /// ```
+    /// use rivet_core::{Client, Encoding};
+    ///
+    /// let client = Client::new("http://127.0.0.1:6420").with_encoding(Encoding::Bare);
+    /// # let _ = client;
+    /// ```
+    pub fn with_encoding(self, encoding: Encoding) -> Self {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                endpoint: inner.endpoint.clone(),
+                http: inner.http.clone(),
+                encoding,
+            }),
+        }
+    }
+
     /// The endpoint, normalized.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint.as_str()
@@ -147,7 +166,12 @@ impl Client {
         let response = self
             .inner
             .http
-            .send(Method::POST, &url, &[], Some(body))
+            .send(
+                Method::POST,
+                &url,
+                &[],
+                Some((body.into_bytes(), "application/json")),
+            )
             .await?;
         let body = response.success(Encoding::Json)?;
         let value: serde_json::Value = serde_json::from_slice(&body)

@@ -7,9 +7,10 @@ pub use std::sync::OnceLock;
 pub use std::vec;
 pub use std::vec::Vec;
 
+pub use ciborium::Value;
 pub use futures::future::BoxFuture;
 pub use serde;
-pub use serde_json::Value;
+pub use serde_json::Value as JsonValue;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,7 +25,7 @@ pub fn arg<T: DeserializeOwned>(
     name: &str,
 ) -> Result<T, Error> {
     let value = args.next().unwrap_or(Value::Null);
-    serde_json::from_value(value).map_err(|error| {
+    crate::protocol::value::decode(value).map_err(|error| {
         RuntimeError::InvalidArguments {
             action: action.to_owned(),
             detail: format!("argument `{name}`: {}", describe(&error)),
@@ -52,8 +53,7 @@ pub fn no_more_args(
 
 /// The kind of a decoding failure, without the value that caused it.
 #[cold]
-fn describe(error: &serde_json::Error) -> String {
-    let text = error.to_string();
+fn describe(text: &str) -> String {
     // serde quotes the offending value (`invalid type: string "…", expected u32`): keep only its
     // kind, since arguments may carry secrets.
     let mismatch = text
@@ -64,12 +64,12 @@ fn describe(error: &serde_json::Error) -> String {
             let kind = found.split(' ').next().unwrap_or("value");
             format!("expected {expected}, found {kind}")
         }
-        None => text,
+        None => text.to_owned(),
     }
 }
 
 /// Decodes the connection params once more, for a hook that takes them by value.
-pub fn reparse_params<P: DeserializeOwned>(raw: &Value) -> Result<P, Error> {
+pub fn reparse_params<P: DeserializeOwned>(raw: &JsonValue) -> Result<P, Error> {
     serde_json::from_value(raw.clone()).map_err(|_| {
         RuntimeError::InvalidParams("they do not match the shape the actor expects".into()).into()
     })
@@ -77,12 +77,16 @@ pub fn reparse_params<P: DeserializeOwned>(raw: &Value) -> Result<P, Error> {
 
 /// Encodes an action's result for the wire.
 pub fn output<T: Serialize>(value: &T) -> Result<Value, Error> {
-    Ok(serde_json::to_value(value)?)
+    crate::protocol::value::to_value(value).map_err(Error::internal)
 }
 
 /// Encodes an argument of a typed client call.
 pub fn client_arg<T: Serialize>(value: &T) -> Result<Value, crate::client::ClientError> {
-    serde_json::to_value(value).map_err(crate::client::ClientError::Encode)
+    crate::protocol::value::to_value(value).map_err(|message| {
+        crate::client::ClientError::Encode(<serde_json::Error as serde::ser::Error>::custom(
+            message,
+        ))
+    })
 }
 
 /// Boxes a hook or action future.

@@ -1,53 +1,97 @@
-//! The JSON encoding: `{"body":{"tag":…,"val":{…}}}`, ids as `["$BigInt","n"]`, user values in
-//! the compat convention.
+//! The JSON encoding: `{"body":{"tag":…,"val":{…}}}` in text frames, ids as `["$BigInt","n"]`,
+//! user values in the tagged convention.
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value as Json, json};
 
-use super::compat;
+use super::compat::{self, Target};
 use super::message::{ErrorBody, EventBody, ToClient, ToServer};
+use super::value::{self, Value};
+
+/// A user value as JSON: tagged, then converted.
+fn out(value: Value) -> Json {
+    value::to_json(compat::escape(value, Target::Tagged))
+}
+
+/// A user value from JSON: converted, then revived.
+fn read(json: Json) -> Result<Value, String> {
+    compat::revive(value::from_json(json))
+}
 
 /// A u64 the way the official client expects it: `["$BigInt","n"]`.
-fn big_int(n: u64) -> Value {
+fn big_int(n: u64) -> Json {
     json!(["$BigInt", n.to_string()])
 }
 
 /// Reads a u64 sent either as `["$BigInt","n"]` or as a plain number.
-fn read_u64(value: &Value) -> Option<u64> {
+fn read_u64(value: &Json) -> Option<u64> {
     match value {
-        Value::Number(n) => n.as_u64(),
-        Value::Array(items) => match items.as_slice() {
-            [Value::String(tag), Value::String(digits)] if tag == "$BigInt" => digits.parse().ok(),
+        Json::Number(n) => n.as_u64(),
+        Json::Array(items) => match items.as_slice() {
+            [Json::String(tag), Json::String(digits)] if tag == "$BigInt" => digits.parse().ok(),
             _ => None,
         },
         _ => None,
     }
 }
 
-fn envelope(tag: &str, val: Value) -> Value {
-    json!({ "body": { "tag": tag, "val": val } })
+fn parse(bytes: &[u8]) -> Result<Json, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))
 }
 
-fn error_value(error: &ErrorBody) -> Value {
+fn envelope(tag: &str, val: Json) -> String {
+    json!({ "body": { "tag": tag, "val": val } }).to_string()
+}
+
+fn error_fields(error: &ErrorBody) -> Map<String, Json> {
     let mut val = Map::new();
-    val.insert("group".into(), Value::String(error.group.clone()));
-    val.insert("code".into(), Value::String(error.code.clone()));
-    val.insert("message".into(), Value::String(error.message.clone()));
+    val.insert("group".into(), Json::String(error.group.clone()));
+    val.insert("code".into(), Json::String(error.code.clone()));
+    val.insert("message".into(), Json::String(error.message.clone()));
     if let Some(metadata) = &error.metadata {
-        val.insert("metadata".into(), compat::escape(metadata.clone()));
+        val.insert("metadata".into(), out(value::from_json(metadata.clone())));
     }
-    // Present even when null: the client's schema requires the field.
-    val.insert(
-        "actionId".into(),
-        error.action_id.map_or(Value::Null, big_int),
-    );
-    Value::Object(val)
+    val
+}
+
+/// Actions take a list; a lone value is one argument, as the official server does.
+fn args_list(args: Value) -> Vec<Value> {
+    match args {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn body(value: &Json) -> Result<(&str, &Json), String> {
+    let body = value.get("body").ok_or("missing `body`")?;
+    let tag = body
+        .get("tag")
+        .and_then(Json::as_str)
+        .ok_or("missing `body.tag`")?;
+    let val = body.get("val").ok_or("missing `body.val`")?;
+    Ok((tag, val))
+}
+
+fn field<'a>(val: &'a Json, name: &str) -> Result<&'a Json, String> {
+    val.get(name).ok_or_else(|| format!("missing `{name}`"))
+}
+
+fn string_field(val: &Json, name: &str) -> Result<String, String> {
+    field(val, name)?
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("`{name}` is not a string"))
+}
+
+fn id_field(val: &Json, name: &str) -> Result<u64, String> {
+    read_u64(field(val, name)?).ok_or_else(|| format!("`{name}` is not an unsigned integer"))
 }
 
 /// Encodes a server message as JSON text.
 pub(crate) fn encode_to_client(message: &ToClient) -> String {
-    let value = match message {
+    match message {
         ToClient::Init {
             actor_id,
             connection_id,
@@ -55,84 +99,35 @@ pub(crate) fn encode_to_client(message: &ToClient) -> String {
             "Init",
             json!({ "actorId": &**actor_id, "connectionId": &**connection_id }),
         ),
-        ToClient::Error(error) => envelope("Error", error_value(error)),
+        ToClient::Error(error) => {
+            let mut val = error_fields(error);
+            // Present even when null: the client's schema requires the field.
+            val.insert(
+                "actionId".into(),
+                error.action_id.map_or(Json::Null, big_int),
+            );
+            envelope("Error", Json::Object(val))
+        }
         ToClient::ActionResponse { id, output } => envelope(
             "ActionResponse",
-            json!({ "id": big_int(*id), "output": compat::escape(output.clone()) }),
+            json!({ "id": big_int(*id), "output": out(output.clone()) }),
         ),
         ToClient::Event(event) => envelope(
             "Event",
-            json!({
-                "name": event.name,
-                "args": compat::escape(Value::Array(event.args.clone())),
-            }),
+            json!({ "name": event.name, "args": out(Value::Array(event.args.clone())) }),
         ),
-    };
-    value.to_string()
-}
-
-/// Encodes an HTTP action's output: `{"output":…}`.
-pub(crate) fn encode_http_output(output: Value) -> String {
-    json!({ "output": compat::escape(output) }).to_string()
-}
-
-/// Encodes an HTTP error body: `{"group","code","message","metadata"?}`.
-pub(crate) fn encode_http_error(error: &ErrorBody) -> String {
-    let mut value = error_value(error);
-    if let Value::Object(map) = &mut value {
-        map.remove("actionId");
     }
-    value.to_string()
-}
-
-/// Decodes an HTTP action request body `{"args":[…]}`.
-pub(crate) fn decode_http_args(bytes: &[u8]) -> Result<Vec<Value>, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
-    let args = value.get("args").cloned().ok_or("missing `args`")?;
-    args_list(compat::revive(args)?)
-}
-
-/// Actions take a list; a lone value is one argument, as the official server does.
-fn args_list(args: Value) -> Result<Vec<Value>, String> {
-    Ok(match args {
-        Value::Array(items) => items,
-        Value::Null => Vec::new(),
-        other => vec![other],
-    })
-}
-
-fn body(value: &Value) -> Result<(&str, &Value), String> {
-    let body = value.get("body").ok_or("missing `body`")?;
-    let tag = body
-        .get("tag")
-        .and_then(Value::as_str)
-        .ok_or("missing `body.tag`")?;
-    let val = body.get("val").ok_or("missing `body.val`")?;
-    Ok((tag, val))
-}
-
-fn field<'a>(val: &'a Value, name: &str) -> Result<&'a Value, String> {
-    val.get(name).ok_or_else(|| format!("missing `{name}`"))
-}
-
-fn string_field(val: &Value, name: &str) -> Result<String, String> {
-    field(val, name)?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("`{name}` is not a string"))
 }
 
 /// Decodes a client message; the error says what was wrong, without echoing values.
 pub(crate) fn decode_to_server(bytes: &[u8]) -> Result<ToServer, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value = parse(bytes)?;
     let (tag, val) = body(&value)?;
     match tag {
         "ActionRequest" => Ok(ToServer::ActionRequest {
-            id: read_u64(field(val, "id")?).ok_or("`id` is not an unsigned integer")?,
+            id: id_field(val, "id")?,
             name: string_field(val, "name")?,
-            args: args_list(compat::revive(
-                val.get("args").cloned().unwrap_or(Value::Null),
-            )?)?,
+            args: args_list(read(val.get("args").cloned().unwrap_or(Json::Null))?),
         }),
         "SubscriptionRequest" => Ok(ToServer::SubscriptionRequest {
             event_name: string_field(val, "eventName")?,
@@ -146,14 +141,10 @@ pub(crate) fn decode_to_server(bytes: &[u8]) -> Result<ToServer, String> {
 
 /// Encodes a client message (the Rust client's side).
 pub(crate) fn encode_to_server(message: &ToServer) -> String {
-    let value = match message {
+    match message {
         ToServer::ActionRequest { id, name, args } => envelope(
             "ActionRequest",
-            json!({
-                "id": big_int(*id),
-                "name": name,
-                "args": compat::escape(Value::Array(args.clone())),
-            }),
+            json!({ "id": big_int(*id), "name": name, "args": out(Value::Array(args.clone())) }),
         ),
         ToServer::SubscriptionRequest {
             event_name,
@@ -162,22 +153,21 @@ pub(crate) fn encode_to_server(message: &ToServer) -> String {
             "SubscriptionRequest",
             json!({ "eventName": event_name, "subscribe": subscribe }),
         ),
-    };
-    value.to_string()
+    }
 }
 
-fn read_error(val: &Value) -> Result<ErrorBody, String> {
+fn read_error(val: &Json) -> Result<ErrorBody, String> {
     let action_id = match val.get("actionId") {
-        None | Some(Value::Null) => None,
-        Some(id) => Some(read_u64(id).ok_or("`actionId` is not an unsigned integer")?),
+        None | Some(Json::Null) => None,
+        Some(_) => Some(id_field(val, "actionId")?),
     };
     Ok(ErrorBody {
         group: string_field(val, "group")?,
         code: string_field(val, "code")?,
         message: string_field(val, "message")?,
         metadata: match val.get("metadata") {
-            None | Some(Value::Null) => None,
-            Some(metadata) => Some(compat::revive(metadata.clone())?),
+            None | Some(Json::Null) => None,
+            Some(metadata) => Some(value::to_json(read(metadata.clone())?)),
         },
         action_id,
     })
@@ -185,7 +175,7 @@ fn read_error(val: &Value) -> Result<ErrorBody, String> {
 
 /// Decodes a server message (the Rust client's side).
 pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value = parse(bytes)?;
     let (tag, val) = body(&value)?;
     match tag {
         "Init" => Ok(ToClient::Init {
@@ -194,27 +184,47 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
         }),
         "Error" => read_error(val).map(ToClient::Error),
         "ActionResponse" => Ok(ToClient::ActionResponse {
-            id: read_u64(field(val, "id")?).ok_or("`id` is not an unsigned integer")?,
-            output: compat::revive(val.get("output").cloned().unwrap_or(Value::Null))?,
+            id: id_field(val, "id")?,
+            output: read(val.get("output").cloned().unwrap_or(Json::Null))?,
         }),
         "Event" => Ok(ToClient::Event(Arc::new(EventBody {
             name: string_field(val, "name")?,
-            args: args_list(compat::revive(field(val, "args")?.clone())?)?,
+            args: args_list(read(field(val, "args")?.clone())?),
         }))),
         other => Err(format!("unknown message tag `{other}`")),
     }
 }
 
-/// Decodes an HTTP error body (the Rust client's side).
-pub(crate) fn decode_http_error(bytes: &[u8]) -> Result<ErrorBody, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
-    read_error(&value)
+/// Decodes an HTTP action request body `{"args":[…]}`.
+pub(crate) fn decode_http_args(bytes: &[u8]) -> Result<Vec<Value>, String> {
+    let value = parse(bytes)?;
+    let args = value.get("args").cloned().ok_or("missing `args`")?;
+    Ok(args_list(read(args)?))
+}
+
+/// Encodes an HTTP action request body (the Rust client's side).
+pub(crate) fn encode_http_args(args: Vec<Value>) -> String {
+    json!({ "args": out(Value::Array(args)) }).to_string()
+}
+
+/// Encodes an HTTP action's output: `{"output":…}`.
+pub(crate) fn encode_http_output(output: Value) -> String {
+    json!({ "output": out(output) }).to_string()
 }
 
 /// Decodes an HTTP action response `{"output":…}` (the Rust client's side).
 pub(crate) fn decode_http_output(bytes: &[u8]) -> Result<Value, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
-    compat::revive(value.get("output").cloned().unwrap_or(Value::Null))
+    read(parse(bytes)?.get("output").cloned().unwrap_or(Json::Null))
+}
+
+/// Encodes an HTTP error body: `{"group","code","message","metadata"?}`.
+pub(crate) fn encode_http_error(error: &ErrorBody) -> String {
+    Json::Object(error_fields(error)).to_string()
+}
+
+/// Decodes an HTTP error body (the Rust client's side).
+pub(crate) fn decode_http_error(bytes: &[u8]) -> Result<ErrorBody, String> {
+    read_error(&parse(bytes)?)
 }
 
 #[cfg(test)]
@@ -243,7 +253,7 @@ mod tests {
             action_id: None,
         };
         let text = encode_to_client(&ToClient::Error(error.clone()));
-        let value: Value = serde_json::from_str(&text).unwrap();
+        let value: Json = serde_json::from_str(&text).unwrap();
         assert_eq!(
             value,
             json!({"body":{"tag":"Error","val":{"group":"user","code":"forbidden",
@@ -262,7 +272,7 @@ mod tests {
         let expected = ToServer::ActionRequest {
             id: 1,
             name: "post".into(),
-            args: vec![json!("hello from alice")],
+            args: vec![Value::Text("hello from alice".into())],
         };
         assert_eq!(decode_to_server(captured.as_bytes()).unwrap(), expected);
         assert_eq!(decode_to_server(plain.as_bytes()).unwrap(), expected);
@@ -276,7 +286,7 @@ mod tests {
     fn responses_write_ids_as_big_ints() {
         let text = encode_to_client(&ToClient::ActionResponse {
             id: 1,
-            output: json!(1),
+            output: Value::Integer(1.into()),
         });
         assert_eq!(
             text,
@@ -292,6 +302,7 @@ mod tests {
             r#"{"body":{"tag":"Nope","val":{}}}"#,
             r#"{"body":{"tag":"ActionRequest","val":{"name":"x","args":[]}}}"#,
             r#"{"body":{"tag":"SubscriptionRequest","val":{"eventName":"x"}}}"#,
+            r#"{"body":{"tag":"ActionRequest","val":{"id":1,"name":"x","args":[["$Nope",1]]}}}"#,
         ] {
             assert!(decode_to_server(bad.as_bytes()).is_err(), "{bad}");
         }

@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
+use super::value::Value;
 use crate::Error;
 
 /// A message from the server to a client.
@@ -35,7 +34,7 @@ pub(crate) struct ErrorBody {
     pub(crate) group: String,
     pub(crate) code: String,
     pub(crate) message: String,
-    pub(crate) metadata: Option<Value>,
+    pub(crate) metadata: Option<serde_json::Value>,
     pub(crate) action_id: Option<u64>,
 }
 

@@ -3,16 +3,17 @@
 use std::any::Any;
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 use tokio::sync::oneshot;
 
 use super::ConnLink;
+use crate::protocol::Value;
 use crate::{ConnId, Error};
 
 /// One message in an actor's mailbox. Messages are handled one at a time, in arrival order.
 pub(crate) enum Command {
     /// A new connection: run the connect hooks, then join it.
-    Connect { link: ConnLink, params: Value },
+    Connect { link: ConnLink, params: Json },
     /// An action called over a connection.
     Action {
         conn: ConnId,
@@ -30,7 +31,7 @@ pub(crate) enum Command {
     Closed { conn: ConnId },
     /// A stateless HTTP action: a short-lived connection around one action.
     HttpAction {
-        params: Value,
+        params: Json,
         name: String,
         args: Vec<Value>,
         reply: oneshot::Sender<Result<Value, Error>>,

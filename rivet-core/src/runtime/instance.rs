@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
@@ -12,7 +12,7 @@ use super::guard::{caught, guarded};
 use super::{Command, ConnLink};
 use crate::actor::ExecFn;
 use crate::actor::InstanceInfo;
-use crate::protocol::{ErrorBody, ToClient};
+use crate::protocol::{ErrorBody, ToClient, Value};
 use crate::{Actor, ActorOptions, Conn, ConnId, Ctx, Error, RuntimeError};
 
 /// Starts the task of a new instance and returns its mailbox.
@@ -103,7 +103,7 @@ impl<A: Actor> Instance<A> {
     /// Runs the connect hooks in order and joins the connection. `Ok(None)` when the client left
     /// before it could join; on an error the client has been told and its socket closed. The
     /// caller sweeps the connections the hooks closed.
-    async fn connect(&mut self, link: ConnLink, raw: Value) -> Result<Option<ConnId>, Error> {
+    async fn connect(&mut self, link: ConnLink, raw: Json) -> Result<Option<ConnId>, Error> {
         let id = link.id().clone();
         let (params, state) = match self.preflight(&link, &raw).await {
             Ok(Some(ready)) => ready,
@@ -157,7 +157,7 @@ impl<A: Actor> Instance<A> {
     async fn preflight(
         &mut self,
         link: &ConnLink,
-        raw: &Value,
+        raw: &Json,
     ) -> Result<Option<(A::ConnParams, A::ConnState)>, Error> {
         let params: A::ConnParams = serde_json::from_value(raw.clone()).map_err(|_| {
             RuntimeError::InvalidParams("they do not match the shape the actor expects".into())
@@ -238,7 +238,7 @@ impl<A: Actor> Instance<A> {
 
     async fn http_action(
         &mut self,
-        params: Value,
+        params: Json,
         name: &str,
         args: Vec<Value>,
     ) -> Result<Value, Error> {

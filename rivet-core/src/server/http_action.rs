@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use super::ServerState;
 use super::gateway::resolve;
 use super::reply::error_response;
-use crate::protocol::{Encoding, json};
+use crate::protocol::Encoding;
 use crate::runtime::Command;
 use crate::{Error, RuntimeError};
 
@@ -54,7 +54,7 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
     encoding: Encoding,
-) -> Result<String, Error> {
+) -> Result<Vec<u8>, Error> {
     let limits = &state.limits;
     let params = match header_str(headers, "x-rivet-conn-params") {
         None => Value::Null,
@@ -64,9 +64,9 @@ async fn run(
     let bytes = axum::body::to_bytes(body, limits.max_incoming_message_size)
         .await
         .map_err(|_| RuntimeError::IncomingTooLong)?;
-    let args = match encoding {
-        Encoding::Json => json::decode_http_args(&bytes).map_err(RuntimeError::InvalidRequest)?,
-    };
+    let args = encoding
+        .decode_http_args(&bytes)
+        .map_err(RuntimeError::InvalidRequest)?;
     let entry = resolve(state, target, query)?;
     let (reply, answer) = oneshot::channel();
     entry
@@ -79,9 +79,7 @@ async fn run(
         })
         .map_err(|_| RuntimeError::ActorStopped)?;
     let output = answer.await.map_err(|_| RuntimeError::ActorStopped)??;
-    let body = match encoding {
-        Encoding::Json => json::encode_http_output(output),
-    };
+    let body = encoding.encode_http_output(output);
     if body.len() > limits.max_outgoing_message_size {
         return Err(RuntimeError::OutgoingTooLong.into());
     }

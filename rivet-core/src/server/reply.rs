@@ -3,7 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::protocol::{Encoding, ErrorBody, json};
+use crate::protocol::{Encoding, ErrorBody};
 use crate::{Error, RuntimeError};
 
 /// The status for an error: 4xx for what the client did, 5xx for what went wrong here.
@@ -30,7 +30,7 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
 
 /// An error as an HTTP response in `encoding`, with the `x-rivet-error` header.
 pub(super) fn error_response(error: &Error, encoding: Encoding) -> Response {
-    let body = json::encode_http_error(&ErrorBody::new(error, None));
+    let body = encoding.encode_http_error(&ErrorBody::new(error, None));
     let mut response = (status_of(error), body).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::ServerState;
 use super::gateway::resolve;
-use crate::protocol::{Encoding, ErrorBody, ToClient, ToServer, json};
+use crate::protocol::{Encoding, ErrorBody, Frame, ToClient, ToServer};
 use crate::runtime::{Command, ConnLink, InstanceEntry, LinkTransport};
 use crate::{ConnId, Error, Limits, RuntimeError};
 
@@ -114,8 +114,9 @@ fn close_frame(code: u16, reason: &str) -> CloseFrame {
 const MAX_CLOSE_REASON: usize = 123;
 
 fn encode(encoding: Encoding, message: &ToClient) -> Message {
-    match encoding {
-        Encoding::Json => Message::Text(json::encode_to_client(message).into()),
+    match encoding.encode_to_client(message) {
+        Frame::Text(text) => Message::Text(text.into()),
+        Frame::Binary(bytes) => Message::Binary(bytes.into()),
     }
 }
 
@@ -192,9 +193,9 @@ async fn read(
                 continue;
             }
         };
-        let bytes = match message {
-            Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
-            Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+        let (bytes, binary) = match message {
+            Some(Ok(Message::Text(text))) => (axum::body::Bytes::from(text), false),
+            Some(Ok(Message::Binary(bytes))) => (bytes, true),
             // Keep reading after a close frame: that is what sends our half of the handshake.
             Some(Ok(Message::Close(_) | Message::Ping(_) | Message::Pong(_))) => continue,
             Some(Err(error)) => {
@@ -214,7 +215,12 @@ async fn read(
             // After a close, frames from the client are ignored.
             continue;
         }
-        match decode(encoding, &bytes) {
+        let decoded = if encoding.accepts(binary) {
+            encoding.decode_to_server(&bytes)
+        } else {
+            Err(format!("a text frame on a {} connection", encoding.name()))
+        };
+        match decoded {
             Ok(ToServer::ActionRequest { id, name, args }) => {
                 let _ = mailbox.send(Command::Action {
                     conn: link.id().clone(),
@@ -240,12 +246,6 @@ async fn read(
                 link.request_close(1011, error.qualified_code(), true);
             }
         }
-    }
-}
-
-fn decode(encoding: Encoding, bytes: &[u8]) -> Result<ToServer, String> {
-    match encoding {
-        Encoding::Json => json::decode_to_server(bytes),
     }
 }
 

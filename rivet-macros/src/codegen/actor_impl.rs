@@ -13,7 +13,7 @@ pub(super) fn render(model: &ActorImpl) -> TokenStream {
     let private = private();
     let params_ty = match &model.params_ty {
         Some(ty) => quote!(#ty),
-        None => quote!(#private::Value),
+        None => quote!(#private::JsonValue),
     };
     let (state_ty, kind, state_check) = match &model.create_conn_state {
         Some(hook) => {
@@ -140,7 +140,7 @@ fn create_conn_state(hook: Option<&Hook>) -> TokenStream {
             &'a self,
             ctx: &'a ::rivet_core::Ctx<Self>,
             params: &'a <Self as ::rivet_core::Actor>::ConnParams,
-            raw_params: &'a #private::Value,
+            raw_params: &'a #private::JsonValue,
         ) -> #private::BoxFuture<
             'a,
             ::core::result::Result<<Self as ::rivet_core::Actor>::ConnState, ::rivet_core::Error>,
