@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Sections: `params`, `constant-state`, `create-state`, `lifecycle`, `direct-messages`,
-//! `kick`. The actors are in `src/chat.rs` and `src/lobby.rs`.
+//! `kick`. The actors are in `examples/chat_room/chat.rs` and `src/lobby.rs`.
 
 use std::process::ExitCode;
 

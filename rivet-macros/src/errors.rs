@@ -18,12 +18,8 @@ impl Errors {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-
     /// The errors as `compile_error!` invocations.
-    pub(crate) fn to_compile_errors(&self) -> TokenStream {
+    pub(crate) fn into_compile_errors(self) -> TokenStream {
         self.errors
             .iter()
             .map(syn::Error::to_compile_error)

@@ -8,6 +8,9 @@ mod codegen;
 mod errors;
 mod model;
 mod parse;
+mod paths;
+#[cfg(test)]
+mod snapshots;
 mod symbols;
 
 use proc_macro::TokenStream;

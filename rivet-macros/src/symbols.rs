@@ -9,27 +9,31 @@ pub(crate) const ON_CONNECT: &str = "on_connect";
 /// The hook run when a joined connection leaves.
 pub(crate) const ON_DISCONNECT: &str = "on_disconnect";
 
-/// The hooks, found by name.
-pub(crate) const HOOKS: [&str; 4] = [
-    ON_BEFORE_CONNECT,
-    CREATE_CONN_STATE,
-    ON_CONNECT,
-    ON_DISCONNECT,
-];
-
 /// The attribute that marks an action.
 pub(crate) const ACTION: &str = "action";
+/// The option of `#[action(...)]`.
+pub(crate) const ACTION_NAME: &str = "name";
 
-/// Options of `#[actor(...)]` on the struct.
+/// The wire name option of `#[actor(...)]` on the struct.
 pub(crate) const OPT_NAME: &str = "name";
-/// The constant connection state option.
+/// The constant connection state option of `#[actor(...)]` on the struct.
 pub(crate) const OPT_CONN_STATE: &str = "conn_state";
+/// The runtime crate's path, on the struct and on the impl block.
+pub(crate) const OPT_CRATE: &str = "crate";
 /// All options of `#[actor(...)]` on the struct.
-pub(crate) const STRUCT_OPTIONS: [&str; 2] = [OPT_NAME, OPT_CONN_STATE];
+pub(crate) const STRUCT_OPTIONS: [&str; 3] = [OPT_NAME, OPT_CONN_STATE, OPT_CRATE];
+/// All options of `#[actor(...)]` on the impl block.
+pub(crate) const IMPL_OPTIONS: [&str; 1] = [OPT_CRATE];
 
-/// Method names the typed client's handles and connections have already: an action of that
-/// name would be hidden behind them.
-pub(crate) const RESERVED_CLIENT_NAMES: [&str; 12] = [
+/// The type of the context parameter, recognised by the last segment of its path.
+pub(crate) const CTX: &str = "Ctx";
+/// The type of a connection, for the message about a `conn` parameter on a hook.
+pub(crate) const CONN: &str = "Conn";
+
+/// Method names that the typed client's handles and connections already have, through inherent
+/// methods or traits in the prelude: a client method of that name would be hidden behind them
+/// or make calls ambiguous.
+pub(crate) const RESERVED_CLIENT_NAMES: [&str; 18] = [
     "call_action",
     "resolve",
     "connect",
@@ -42,4 +46,20 @@ pub(crate) const RESERVED_CLIENT_NAMES: [&str; 12] = [
     "disconnect",
     "actor_id",
     "connection_id",
+    "clone",
+    "clone_from",
+    "to_owned",
+    "into",
+    "try_into",
+    "drop",
 ];
+
+/// `` `a`, `b` or `c` `` (with `conjunction` = `or`), for messages that list names.
+pub(crate) fn list(names: &[&str], conjunction: &str) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}

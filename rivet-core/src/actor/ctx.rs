@@ -146,6 +146,15 @@ impl<A: Actor> Ctx<A> {
         Ok(())
     }
 
+    /// How errors name this actor.
+    pub(crate) fn specifier(&self) -> crate::protocol::message::ActorSpecifier {
+        crate::protocol::message::ActorSpecifier {
+            actor_id: self.info.id.clone(),
+            generation: 1,
+            key: Some(crate::protocol::key::serialize(&self.info.key)),
+        }
+    }
+
     /// A handle for work spawned off the actor's task to report back with.
     pub fn actor_ref(&self) -> ActorRef<A> {
         ActorRef::new(self.mailbox.clone())

@@ -143,12 +143,18 @@ pub fn encode_output<T: ActionOutput>(value: &T) -> Result<Value, Error> {
 }
 
 /// Calls an action from the typed client and decodes its result into a checked type.
-pub fn call_action<C: ActionCaller, T: ClientOutput>(
-    caller: &C,
+///
+/// Boxed, so that the future's type asks nothing more of `T` than this call does.
+pub fn call_action<'a, C, T>(
+    caller: &'a C,
     name: &'static str,
     args: Vec<Value>,
-) -> impl Future<Output = Result<T, ClientError>> + Send {
-    caller.call_action(name, args)
+) -> BoxFuture<'a, Result<T, ClientError>>
+where
+    C: ActionCaller + ?Sized,
+    T: ClientOutput + 'a,
+{
+    super::boxed(caller.call_action(name, args))
 }
 
 /// Turns the error of a fallible action or hook into the framework's error.

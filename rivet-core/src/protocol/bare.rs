@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::cbor;
 use super::compat::{self, Target};
-use super::message::{ErrorBody, EventBody, ToClient, ToServer};
+use super::message::{ActorSpecifier, ErrorBody, EventBody, ToClient, ToServer};
 use super::value::{self, Value};
 
 /// The version this server writes.
@@ -51,6 +51,18 @@ impl Writer {
 
     fn present(&mut self, present: bool) {
         self.0.push(u8::from(present));
+    }
+
+    fn actor(&mut self, actor: Option<&ActorSpecifier>) {
+        self.present(actor.is_some());
+        if let Some(actor) = actor {
+            self.string(&actor.actor_id);
+            self.uint(actor.generation);
+            self.present(actor.key.is_some());
+            if let Some(key) = &actor.key {
+                self.string(key);
+            }
+        }
     }
 
     fn error_fields(&mut self, error: &ErrorBody) {
@@ -164,6 +176,7 @@ impl<'a> Reader<'a> {
             message,
             metadata,
             action_id: None,
+            actor: None,
         })
     }
 
@@ -197,7 +210,7 @@ pub(crate) fn encode_to_client(message: &ToClient) -> Vec<u8> {
             if let Some(id) = error.action_id {
                 w.uint(id);
             }
-            w.present(false);
+            w.actor(error.actor.as_ref());
         }
         ToClient::ActionResponse { id, output } => {
             w.tag(2);
@@ -308,7 +321,7 @@ pub(crate) fn decode_http_output(bytes: &[u8]) -> Result<Value, String> {
 pub(crate) fn encode_http_error(error: &ErrorBody) -> Vec<u8> {
     let mut w = Writer::new();
     w.error_fields(error);
-    w.present(false);
+    w.actor(error.actor.as_ref());
     w.0
 }
 
@@ -371,6 +384,7 @@ mod tests {
             message: "bad token".into(),
             metadata: Some(serde_json::json!({"why": "token"})),
             action_id: None,
+            actor: None,
         };
         let bytes = encode_to_client(&ToClient::Error(error.clone()));
         assert_eq!(

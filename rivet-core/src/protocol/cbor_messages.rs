@@ -23,7 +23,28 @@ fn field(out: &mut Vec<u8>, name: &str, value: Value) {
     write_value(out, &compat::escape(value, Target::Cbor));
 }
 
+/// How many fields [`error_fields`] writes.
+fn error_field_count(error: &ErrorBody) -> usize {
+    3 + usize::from(error.metadata.is_some()) + usize::from(error.actor.is_some())
+}
+
 fn error_fields(out: &mut Vec<u8>, error: &ErrorBody) {
+    if let Some(actor) = &error.actor {
+        let mut spec = vec![
+            (
+                Value::Text("actorId".into()),
+                Value::Text(actor.actor_id.to_string()),
+            ),
+            (
+                Value::Text("generation".into()),
+                Value::Integer(actor.generation.into()),
+            ),
+        ];
+        if let Some(key) = &actor.key {
+            spec.push((Value::Text("key".into()), Value::Text(key.clone())));
+        }
+        field(out, "actor", Value::Map(spec));
+    }
     field(out, "group", Value::Text(error.group.clone()));
     field(out, "code", Value::Text(error.code.clone()));
     field(out, "message", Value::Text(error.message.clone()));
@@ -48,7 +69,7 @@ pub(crate) fn encode_to_client(message: &ToClient) -> Vec<u8> {
             );
         }
         ToClient::Error(error) => {
-            envelope(&mut out, "Error", 4 + usize::from(error.metadata.is_some()));
+            envelope(&mut out, "Error", error_field_count(error) + 1);
             error_fields(&mut out, error);
             write_text(&mut out, "actionId");
             match error.action_id {
@@ -181,6 +202,7 @@ fn read_error(val: &Value) -> Result<ErrorBody, String> {
             None | Some(Value::Null) => None,
             Some(_) => Some(id(val, "actionId")?),
         },
+        actor: None,
     })
 }
 
@@ -238,7 +260,7 @@ pub(crate) fn decode_http_output(bytes: &[u8]) -> Result<Value, String> {
 
 pub(crate) fn encode_http_error(error: &ErrorBody) -> Vec<u8> {
     let mut out = Vec::new();
-    write_map_head(&mut out, 3 + usize::from(error.metadata.is_some()));
+    write_map_head(&mut out, error_field_count(error));
     error_fields(&mut out, error);
     out
 }
@@ -323,6 +345,7 @@ mod tests {
             message: "user facing failure".into(),
             metadata: Some(serde_json::json!({"a": 1})),
             action_id: None,
+            actor: None,
         };
         assert_eq!(
             decode_to_client(&encode_to_client(&ToClient::Error(error.clone()))).unwrap(),

@@ -46,6 +46,15 @@ fn envelope(tag: &str, val: Json) -> String {
 
 fn error_fields(error: &ErrorBody) -> Map<String, Json> {
     let mut val = Map::new();
+    if let Some(actor) = &error.actor {
+        let mut spec = Map::new();
+        spec.insert("actorId".into(), Json::String(actor.actor_id.to_string()));
+        spec.insert("generation".into(), actor.generation.into());
+        if let Some(key) = &actor.key {
+            spec.insert("key".into(), Json::String(key.clone()));
+        }
+        val.insert("actor".into(), Json::Object(spec));
+    }
     val.insert("group".into(), Json::String(error.group.clone()));
     val.insert("code".into(), Json::String(error.code.clone()));
     val.insert("message".into(), Json::String(error.message.clone()));
@@ -170,6 +179,7 @@ fn read_error(val: &Json) -> Result<ErrorBody, String> {
             Some(metadata) => Some(value::to_json(read(metadata.clone())?)),
         },
         action_id,
+        actor: None,
     })
 }
 
@@ -251,6 +261,7 @@ mod tests {
             message: "bad token".into(),
             metadata: Some(json!({"why": "token"})),
             action_id: None,
+            actor: None,
         };
         let text = encode_to_client(&ToClient::Error(error.clone()));
         let value: Json = serde_json::from_str(&text).unwrap();

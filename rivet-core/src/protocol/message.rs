@@ -36,6 +36,18 @@ pub(crate) struct ErrorBody {
     pub(crate) message: String,
     pub(crate) metadata: Option<serde_json::Value>,
     pub(crate) action_id: Option<u64>,
+    /// The actor that answered, on action errors (not on connection errors).
+    pub(crate) actor: Option<ActorSpecifier>,
+}
+
+/// Which actor an error comes from, as the official server names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ActorSpecifier {
+    pub(crate) actor_id: Arc<str>,
+    /// Always 1: instances are never restarted yet.
+    pub(crate) generation: u64,
+    /// The key, serialized.
+    pub(crate) key: Option<String>,
 }
 
 impl ErrorBody {
@@ -46,7 +58,14 @@ impl ErrorBody {
             message: error.message().into_owned(),
             metadata: error.metadata().cloned(),
             action_id,
+            actor: None,
         }
+    }
+
+    /// The same error, naming the actor that answered.
+    pub(crate) fn naming(mut self, actor: ActorSpecifier) -> Self {
+        self.actor = Some(actor);
+        self
     }
 }
 

@@ -203,7 +203,10 @@ impl<A: Actor> Instance<A> {
         }
         match result {
             Ok(output) => link.send(ToClient::ActionResponse { id, output }),
-            Err(error) => link.send(ToClient::Error(ErrorBody::new(&error, Some(id)))),
+            Err(error) => {
+                let body = ErrorBody::new(&error, Some(id)).naming(self.ctx.specifier());
+                link.send(ToClient::Error(body));
+            }
         }
     }
 

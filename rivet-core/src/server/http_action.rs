@@ -14,8 +14,10 @@ use tokio::sync::oneshot;
 use super::ServerState;
 use super::gateway::resolve;
 use super::reply::error_response;
-use crate::protocol::Encoding;
+use crate::protocol::message::ActorSpecifier;
+use crate::protocol::{Encoding, key};
 use crate::runtime::Command;
+use crate::runtime::InstanceEntry;
 use crate::{Error, RuntimeError};
 
 pub(super) async fn action(
@@ -27,7 +29,7 @@ pub(super) async fn action(
 ) -> Response {
     let encoding = match Encoding::from_name(header_str(&headers, "x-rivet-encoding")) {
         Ok(encoding) => encoding,
-        Err(error) => return error_response(&error.into(), Encoding::Json),
+        Err(error) => return error_response(&error.into(), None, Encoding::Json),
     };
     match run(&state, &target, action, &query, &headers, body, encoding).await {
         Ok(body) => {
@@ -38,7 +40,30 @@ pub(super) async fn action(
                 .insert(header::CONTENT_TYPE, content_type);
             response
         }
-        Err(error) => error_response(&error, encoding),
+        Err(Failure { error, actor }) => error_response(&error, actor, encoding),
+    }
+}
+
+/// Why a request failed, and which actor answered when one did.
+struct Failure {
+    error: Error,
+    actor: Option<ActorSpecifier>,
+}
+
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Self {
+            error: error.into(),
+            actor: None,
+        }
+    }
+}
+
+fn specifier(entry: &InstanceEntry) -> ActorSpecifier {
+    ActorSpecifier {
+        actor_id: entry.id.clone(),
+        generation: 1,
+        key: Some(key::serialize(&entry.key)),
     }
 }
 
@@ -54,7 +79,7 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
     encoding: Encoding,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Vec<u8>, Failure> {
     let limits = &state.limits;
     let params = match header_str(headers, "x-rivet-conn-params") {
         None => Value::Null,
@@ -78,10 +103,18 @@ async fn run(
             reply,
         })
         .map_err(|_| RuntimeError::ActorStopped)?;
-    let output = answer.await.map_err(|_| RuntimeError::ActorStopped)??;
-    let body = encoding.encode_http_output(output);
-    if body.len() > limits.max_outgoing_message_size {
-        return Err(RuntimeError::OutgoingTooLong.into());
-    }
-    Ok(body)
+    let answered = answer.await.map_err(|_| RuntimeError::ActorStopped)?;
+    let body = answered
+        .map(|output| encoding.encode_http_output(output))
+        .and_then(|body| {
+            if body.len() > limits.max_outgoing_message_size {
+                Err(RuntimeError::OutgoingTooLong.into())
+            } else {
+                Ok(body)
+            }
+        });
+    body.map_err(|error| Failure {
+        error,
+        actor: Some(specifier(&entry)),
+    })
 }

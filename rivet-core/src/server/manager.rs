@@ -42,7 +42,7 @@ fn resource(entry: &InstanceEntry) -> Value {
 }
 
 fn failure(error: RuntimeError) -> Response {
-    error_response(&Error::from(error), Encoding::Json)
+    error_response(&Error::from(error), None, Encoding::Json)
 }
 
 /// `GET /actors?name=&key=` or `GET /actors?actor_ids=a,b`: the instances found, maybe none.

@@ -3,6 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::protocol::message::ActorSpecifier;
 use crate::protocol::{Encoding, ErrorBody};
 use crate::{Error, RuntimeError};
 
@@ -28,9 +29,16 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
     }
 }
 
-/// An error as an HTTP response in `encoding`, with the `x-rivet-error` header.
-pub(super) fn error_response(error: &Error, encoding: Encoding) -> Response {
-    let body = encoding.encode_http_error(&ErrorBody::new(error, None));
+/// An error as an HTTP response in `encoding`, with the `x-rivet-error` header; `actor` names
+/// the actor that answered, when one did.
+pub(super) fn error_response(
+    error: &Error,
+    actor: Option<ActorSpecifier>,
+    encoding: Encoding,
+) -> Response {
+    let mut body = ErrorBody::new(error, None);
+    body.actor = actor;
+    let body = encoding.encode_http_error(&body);
     let mut response = (status_of(error), body).into_response();
     let headers = response.headers_mut();
     headers.insert(

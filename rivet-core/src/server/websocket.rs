@@ -163,13 +163,37 @@ async fn run(
         encoding,
         limits.clone(),
     ));
-    let writer_abort = writer.abort_handle();
+    let mut writer = WriterTask {
+        handle: writer,
+        finished: false,
+    };
     let shutdown = state.shutdown.subscribe();
-    read(stream, &entry.mailbox, &link, encoding, writer, shutdown).await;
+    read(
+        stream,
+        &entry.mailbox,
+        &link,
+        encoding,
+        &mut writer,
+        shutdown,
+    )
+    .await;
     reader_done.send_replace(true);
-    writer_abort.abort();
+    // The writer ends at once now, or after sending a close that is under way (bounded by its
+    // close deadline): a close asked for by the reader itself still goes out.
+    if !writer.finished {
+        let ended = tokio::time::timeout(limits.close_timeout, &mut writer.handle).await;
+        if ended.is_err() {
+            writer.handle.abort();
+        }
+    }
     gone.send_replace(true);
     let _ = entry.mailbox.send(Command::Closed { conn: id });
+}
+
+/// The writer's task, and whether it is known to have ended.
+struct WriterTask {
+    handle: tokio::task::JoinHandle<()>,
+    finished: bool,
 }
 
 /// Reads client messages into the actor's mailbox until the client leaves or the writer gives up.
@@ -178,14 +202,17 @@ async fn read(
     mailbox: &mpsc::UnboundedSender<Command>,
     link: &ConnLink,
     encoding: Encoding,
-    mut writer: tokio::task::JoinHandle<()>,
+    writer: &mut WriterTask,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
         let message = tokio::select! {
             message = stream.next() => message,
             // The writer finished its close (or its deadline passed): stop reading.
-            _ = &mut writer => return,
+            _ = &mut writer.handle => {
+                writer.finished = true;
+                return;
+            }
             // The server is stopping: close like any server close, and read on until the client
             // answers.
             _ = shutdown.wait_for(|stopping| *stopping), if !link.is_closing() => {
@@ -204,9 +231,8 @@ async fn read(
                 } else {
                     return;
                 };
+                // The stream cannot be read past a frame it refused: close and stop reading.
                 link.request_close(1011, Error::from(code).qualified_code(), false);
-                // Give the writer its close deadline to send the close frame.
-                let _ = writer.await;
                 return;
             }
             None => return,

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 
 use heck::ToLowerCamelCase;
-use syn::{Attribute, FnArg, Ident, ImplItemFn, LitStr, Pat, Type};
+use proc_macro2::Span;
+use quote::format_ident;
+use syn::{Attribute, Generics, Ident, ImplItemFn, LitStr, Pat, Type};
 
-use super::signature::{Returns, receiver};
+use super::signature::{self, CtxParam, ReceiverShape, Returns, Unfit};
 use crate::errors::Errors;
 use crate::symbols::RESERVED_CLIENT_NAMES;
 
@@ -15,12 +17,39 @@ pub(crate) struct Action {
     /// The name clients call it by.
     pub(crate) wire_name: String,
     /// Where the wire name came from, for messages.
-    wire_name_span: proc_macro2::Span,
+    wire_name_span: Span,
     pub(crate) is_async: bool,
-    pub(crate) args: Vec<(Ident, Type)>,
+    /// The context parameter's type, where a wrong type is reported.
+    pub(crate) ctx_ty: Option<Type>,
+    pub(crate) args: Vec<Arg>,
     pub(crate) returns: Returns,
+    /// The method's generics: none for a valid action, copied onto a client stub otherwise.
+    pub(crate) generics: Generics,
     /// The method's doc comments, for the client method.
     pub(crate) docs: Vec<Attribute>,
+    /// No error was found: the router calls the action.
+    pub(crate) server: bool,
+    /// What the typed client gets for it.
+    pub(crate) client: ClientMethod,
+}
+
+/// One argument after the context.
+pub(crate) struct Arg {
+    /// The user's name for it; `argN` when the user wrote a pattern.
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+}
+
+/// The typed client's method for an action.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientMethod {
+    /// A method that calls the action.
+    Call,
+    /// The action has errors, but its signature can be written: a method that cannot run, so
+    /// that calls elsewhere still type-check.
+    Stub,
+    /// No method: its name is reserved, or its signature cannot be written.
+    Omitted,
 }
 
 impl Action {
@@ -28,63 +57,178 @@ impl Action {
         method: &ImplItemFn,
         name: Option<LitStr>,
         errors: &mut Errors,
-    ) -> Option<Self> {
+    ) -> Self {
         let sig = &method.sig;
         let ident = &sig.ident;
-        let mut ok = true;
-        if !sig.generics.params.is_empty() {
-            errors.at(
+        let mut server = true;
+        let mut client = ClientMethod::Call;
+        let mut fail = |errors: &mut Errors, tokens: &dyn quote::ToTokens, message: String| {
+            errors.at(tokens, message);
+            server = false;
+        };
+
+        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+            fail(
+                errors,
                 &sig.generics,
-                format_args!(
-                    "action `{ident}` cannot be generic: the router needs concrete argument types"
+                format!(
+                    "action `{ident}` cannot be generic: the router needs concrete argument types; remove the generic parameters"
                 ),
             );
-            ok = false;
         }
-        if receiver(sig).is_none() {
-            errors.at(
+        match signature::receiver(sig) {
+            ReceiverShape::Borrowed(_) => {}
+            ReceiverShape::Other(receiver) => fail(
+                errors,
+                receiver,
+                format!(
+                    "action `{ident}` must take `&self` or `&mut self`, not `self` by value; the actor keeps its state"
+                ),
+            ),
+            ReceiverShape::Missing => fail(
+                errors,
                 ident,
-                format_args!("action `{ident}` must take `&self` or `&mut self` first"),
-            );
-            return None;
+                format!("action `{ident}` must take `&self` or `&mut self` first"),
+            ),
         }
-        if sig.inputs.len() < 2 {
-            errors.at(ident, format_args!("action `{ident}` must take the context `ctx: &Ctx<Self>` (or `&mut Ctx<Self>`) right after the receiver"));
-            return None;
-        }
+
+        let params = signature::params(sig);
+        let (ctx_ty, arg_params) = match signature::ctx_param(&params) {
+            CtxParam::Found(ty) => (Some(ty.clone()), &params[1..]),
+            CtxParam::Missing => {
+                fail(
+                    errors,
+                    ident,
+                    format!(
+                        "action `{ident}` must take the context right after the receiver; add `ctx: &Ctx<Self>` (or `&mut Ctx<Self>`)"
+                    ),
+                );
+                (None, &params[..])
+            }
+            CtxParam::Misplaced(param) => {
+                fail(
+                    errors,
+                    param,
+                    format!(
+                        "the context parameter of action `{ident}` must come first, right after the receiver; move it before the other arguments"
+                    ),
+                );
+                (None, &params[..])
+            }
+            CtxParam::ByValue(ty) => {
+                fail(
+                    errors,
+                    ty,
+                    format!(
+                        "action `{ident}` borrows the context; write `ctx: &Ctx<Self>` or `ctx: &mut Ctx<Self>`"
+                    ),
+                );
+                (None, &params[1..])
+            }
+        };
+
         let mut args = Vec::new();
-        for input in sig.inputs.iter().skip(2) {
-            let FnArg::Typed(typed) = input else { continue };
-            let Pat::Ident(pat) = &*typed.pat else {
-                errors.at(&typed.pat, format_args!("arguments of action `{ident}` must be plain names, so that the client method can use them; destructure inside the body"));
-                ok = false;
+        for (index, param) in arg_params.iter().enumerate() {
+            if signature::is_ctx(&param.ty) {
+                // The misplaced context, reported above: not an argument.
                 continue;
-            };
-            match &*typed.ty {
-                Type::Reference(_) => {
-                    errors.at(&typed.ty, format_args!("arguments of action `{ident}` are decoded from the network and must be owned; use an owned type such as `String` instead of `&str`"));
-                    ok = false;
+            }
+            let arg_ident = match &*param.pat {
+                Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                    pat.ident.clone()
                 }
-                Type::ImplTrait(_) | Type::Infer(_) => {
-                    errors.at(
-                        &typed.ty,
-                        format_args!(
-                            "arguments of action `{ident}` need a concrete type that can be decoded"
+                pat => {
+                    fail(
+                        errors,
+                        pat,
+                        format!(
+                            "arguments of action `{ident}` must be plain names, so that the client method can use them; bind it to a name and destructure inside the body"
                         ),
                     );
-                    ok = false;
+                    format_ident!("arg{}", index + 1)
                 }
-                _ => args.push((pat.ident.clone(), (*typed.ty).clone())),
+            };
+            match signature::unfit(&param.ty) {
+                None => {}
+                Some(Unfit::Borrowed(ty)) => {
+                    fail(
+                        errors,
+                        ty,
+                        format!(
+                            "argument `{arg_ident}` of action `{ident}` is decoded from the network and must be owned; use an owned type (`String` rather than `&str`, `Vec<T>` rather than `&[T]`)"
+                        ),
+                    );
+                    client = client.min(ClientMethod::Stub);
+                }
+                Some(Unfit::Opaque(ty)) => {
+                    fail(
+                        errors,
+                        ty,
+                        format!(
+                            "argument `{arg_ident}` of action `{ident}` needs a concrete type that can be decoded; write the type out"
+                        ),
+                    );
+                    client = client.min(if signature::has_infer(ty) {
+                        ClientMethod::Omitted
+                    } else {
+                        ClientMethod::Stub
+                    });
+                }
+            }
+            args.push(Arg {
+                ident: arg_ident,
+                ty: (*param.ty).clone(),
+            });
+        }
+
+        let returns = Returns::of(sig);
+        if let Some(ty) = returns.written_value() {
+            match signature::unfit(ty) {
+                None => {}
+                Some(Unfit::Borrowed(ty)) => {
+                    fail(
+                        errors,
+                        ty,
+                        format!(
+                            "the result of action `{ident}` is sent over the network and must be owned; return an owned type (`String` rather than `&str`)"
+                        ),
+                    );
+                    client = client.min(ClientMethod::Stub);
+                }
+                Some(Unfit::Opaque(ty)) => {
+                    fail(
+                        errors,
+                        ty,
+                        format!(
+                            "the result of action `{ident}` needs a concrete type that the client can decode; write the type out"
+                        ),
+                    );
+                    client = client.min(if signature::has_infer(ty) {
+                        ClientMethod::Omitted
+                    } else {
+                        ClientMethod::Stub
+                    });
+                }
             }
         }
+
         let (wire_name, wire_name_span) = match &name {
             Some(name) => (name.value(), name.span()),
             None => (ident.to_string().to_lower_camel_case(), ident.span()),
         };
         let ident_text = ident.to_string();
         if RESERVED_CLIENT_NAMES.contains(&ident_text.as_str()) {
-            errors.at(ident, format_args!("`{ident}` is reserved by the generated client's handles and connections; rename the method (and keep the wire name with `#[action(name = \"{wire_name}\")]`)"));
-            ok = false;
+            fail(
+                errors,
+                ident,
+                format!(
+                    "`{ident}` is reserved by the generated client (its handles and connections have a method of that name); rename the method and keep the wire name with `#[action(name = \"{wire_name}\")]`"
+                ),
+            );
+            client = ClientMethod::Omitted;
+        }
+        if client == ClientMethod::Call && !sig.generics.params.is_empty() {
+            client = ClientMethod::Stub;
         }
         let docs = method
             .attrs
@@ -92,23 +236,38 @@ impl Action {
             .filter(|a| a.path().is_ident("doc"))
             .cloned()
             .collect();
-        ok.then(|| Self {
+        Self {
             ident: ident.clone(),
             wire_name,
             wire_name_span,
             is_async: sig.asyncness.is_some(),
+            ctx_ty,
             args,
-            returns: Returns::of(sig),
+            returns,
+            generics: sig.generics.clone(),
             docs,
-        })
+            server,
+            client,
+        }
     }
 }
 
-/// Two actions cannot share a wire name.
-pub(crate) fn check_names(actions: &[Action], errors: &mut Errors) {
-    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+impl ClientMethod {
+    /// The lesser of two: `Omitted` < `Stub` < `Call`.
+    fn min(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Omitted, _) | (_, Self::Omitted) => Self::Omitted,
+            (Self::Stub, _) | (_, Self::Stub) => Self::Stub,
+            _ => Self::Call,
+        }
+    }
+}
+
+/// Two actions cannot share a wire name: the later one is reported, and left out of the router.
+pub(crate) fn check_names(actions: &mut [Action], errors: &mut Errors) {
+    let mut seen: HashMap<String, Ident> = HashMap::new();
     for action in actions {
-        if let Some(first) = seen.get(action.wire_name.as_str()) {
+        if let Some(first) = seen.get(&action.wire_name) {
             errors.push(syn::Error::new(
                 action.wire_name_span,
                 format_args!(
@@ -116,8 +275,9 @@ pub(crate) fn check_names(actions: &[Action], errors: &mut Errors) {
                     action.wire_name
                 ),
             ));
+            action.server = false;
         } else {
-            seen.insert(&action.wire_name, &action.ident);
+            seen.insert(action.wire_name.clone(), action.ident.clone());
         }
     }
 }

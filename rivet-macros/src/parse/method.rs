@@ -1,25 +1,27 @@
 //! Sorting the items of an `#[actor]` impl block into hooks, actions and plain helpers.
 
-use syn::{Attribute, ImplItemFn, LitStr};
+use syn::{Attribute, ImplItemFn, LitStr, Meta};
 
 use crate::errors::Errors;
-use crate::symbols::{ACTION, HOOKS};
+use crate::model::hook::HookKind;
+use crate::symbols::{ACTION, ACTION_NAME};
 
 /// What one method of the impl block is.
 pub(crate) enum MethodRole {
     /// A lifecycle hook, found by its name.
-    Hook,
+    Hook(HookKind),
     /// A method marked `#[action]`, with its wire name if set.
     Action { name: Option<LitStr> },
     /// Anything else: left alone.
     Helper,
 }
 
-fn is_action_attr(attr: &Attribute) -> bool {
+/// Whether `attr` is `#[action]` or `#[action(...)]`.
+pub(crate) fn is_action_attr(attr: &Attribute) -> bool {
     attr.path().is_ident(ACTION)
 }
 
-/// Classifies `method` and removes its `#[action]` attribute, which only the macro reads.
+/// Classifies `method` and removes its `#[action]` attributes, which only the macro reads.
 pub(crate) fn classify(method: &mut ImplItemFn, errors: &mut Errors) -> MethodRole {
     let action_attrs: Vec<Attribute> = method
         .attrs
@@ -28,19 +30,20 @@ pub(crate) fn classify(method: &mut ImplItemFn, errors: &mut Errors) -> MethodRo
         .cloned()
         .collect();
     method.attrs.retain(|attr| !is_action_attr(attr));
-    let ident = method.sig.ident.to_string();
-    let is_hook = HOOKS.contains(&ident.as_str());
+    let ident = &method.sig.ident;
+    let hook = HookKind::from_name(&ident.to_string());
 
     let Some(first) = action_attrs.first() else {
-        return if is_hook {
-            MethodRole::Hook
-        } else {
-            MethodRole::Helper
-        };
+        return hook.map_or(MethodRole::Helper, MethodRole::Hook);
     };
-    if is_hook {
-        errors.at(first, format_args!("`{ident}` is a lifecycle hook and cannot also be an action; remove `#[action]` or rename the method"));
-        return MethodRole::Hook;
+    if let Some(hook) = hook {
+        errors.at(
+            first,
+            format_args!(
+                "`{ident}` is a lifecycle hook and cannot also be an action; remove `#[action]`, or rename the method to make it an action"
+            ),
+        );
+        return MethodRole::Hook(hook);
     }
     for extra in &action_attrs[1..] {
         errors.at(
@@ -55,12 +58,20 @@ pub(crate) fn classify(method: &mut ImplItemFn, errors: &mut Errors) -> MethodRo
 
 /// Reads `#[action]` or `#[action(name = "…")]`.
 fn action_name(attr: &Attribute, errors: &mut Errors) -> Option<LitStr> {
-    if matches!(attr.meta, syn::Meta::Path(_)) {
-        return None;
+    match &attr.meta {
+        Meta::Path(_) => return None,
+        Meta::NameValue(meta) => {
+            errors.at(
+                meta.eq_token,
+                "`#[action]` takes its options in parentheses; write `#[action(name = \"…\")]`",
+            );
+            return None;
+        }
+        Meta::List(_) => {}
     }
-    let mut name = None;
+    let mut name: Option<LitStr> = None;
     let result = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("name") {
+        if meta.path.is_ident(ACTION_NAME) {
             let value: LitStr = meta.value()?.parse()?;
             if name.is_some() {
                 return Err(meta.error("`name` is set more than once; keep one"));
@@ -68,13 +79,19 @@ fn action_name(attr: &Attribute, errors: &mut Errors) -> Option<LitStr> {
             if value.value().is_empty() {
                 return Err(syn::Error::new(
                     value.span(),
-                    "an action name cannot be empty",
+                    "an action name cannot be empty; write `#[action(name = \"sendMessage\")]`",
                 ));
             }
             name = Some(value);
             Ok(())
         } else {
-            Err(meta.error("unknown `#[action]` option; expected `name = \"…\"`"))
+            let key = meta
+                .path
+                .get_ident()
+                .map_or_else(|| "…".to_owned(), ToString::to_string);
+            Err(meta.error(format_args!(
+                "unknown `#[action]` option `{key}`; the only option is `name = \"…\"`"
+            )))
         }
     });
     if let Err(error) = result {

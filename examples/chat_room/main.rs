@@ -1,15 +1,21 @@
 //! The chat server: `cargo run --example chat_room [-- --port 6420]`.
 //!
-//! Serves the `chatRoom` actor of `src/chat.rs` and logs each connect, disconnect and rejection
-//! on one line. Talk to it with `cargo run --example chat_client`, or with the official
-//! TypeScript client.
+//! Serves the `chatRoom` actor of `chat.rs` beside this file and logs each connect, disconnect
+//! and rejection on one line. Talk to it with `cargo run --example chat_client`, or with the
+//! official TypeScript client.
+
+// The actor, in this example's own source so that `cargo expand --example chat_room` shows what
+// `#[actor]` generates for it. The library (`rivet_examples::chat`) includes the same file, for
+// the chat client, the connections guide and the tests.
+pub mod chat;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use rivet_core::Registry;
-use rivet_examples::chat::ChatRoom;
+
+use crate::chat::ChatRoom;
 
 /// Serves chat rooms.
 #[derive(Parser)]

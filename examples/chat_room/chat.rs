@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rivet_core::prelude::*;
 
-use crate::time::now_ms;
+use rivet_examples::time::now_ms;
 
 /// What a client connects with.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,0 +1,18 @@
+use rivet_core::prelude::*;
+
+#[actor]
+#[derive(Default, Serialize, Deserialize)]
+struct Room;
+
+#[actor]
+impl Room {
+    #[action]
+    fn say(&self, _ctx: &Ctx<Self>) {}
+
+    #[action(name = "say")]
+    fn shout(&self, _ctx: &Ctx<Self>) {}
+}
+
+fn main() {
+    let _ = Registry::new().register::<Room>();
+}

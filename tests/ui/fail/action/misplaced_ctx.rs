@@ -1,0 +1,18 @@
+use rivet_core::prelude::*;
+
+#[actor]
+#[derive(Default, Serialize, Deserialize)]
+struct Room;
+
+#[actor]
+impl Room {
+    #[action]
+    fn say(&self, text: String, ctx: &Ctx<Self>) -> String {
+        let _ = ctx;
+        text
+    }
+}
+
+fn main() {
+    let _ = Registry::new().register::<Room>();
+}

@@ -1,0 +1,15 @@
+use rivet_core::prelude::*;
+
+#[actor]
+#[derive(Default, Serialize, Deserialize)]
+struct Room;
+
+#[actor]
+impl Room {
+    #[action(nmae = "shout")]
+    fn say(&self, _ctx: &Ctx<Self>) {}
+}
+
+fn main() {
+    let _ = Registry::new().register::<Room>();
+}
