@@ -148,32 +148,23 @@ impl Action {
                     format_ident!("arg{}", index + 1)
                 }
             };
-            match signature::unfit(&param.ty) {
-                None => {}
-                Some(Unfit::Borrowed(ty)) => {
-                    fail(
-                        errors,
-                        ty,
-                        format!(
-                            "argument `{arg_ident}` of action `{ident}` is decoded from the network and must be owned; use an owned type (`String` rather than `&str`, `Vec<T>` rather than `&[T]`)"
-                        ),
-                    );
-                    client = client.min(ClientMethod::Stub);
-                }
-                Some(Unfit::Opaque(ty)) => {
-                    fail(
-                        errors,
-                        ty,
-                        format!(
-                            "argument `{arg_ident}` of action `{ident}` needs a concrete type that can be decoded; write the type out"
-                        ),
-                    );
-                    client = client.min(if signature::has_infer(ty) {
-                        ClientMethod::Omitted
-                    } else {
-                        ClientMethod::Stub
-                    });
-                }
+            if let Some(Travel {
+                culprit,
+                method,
+                borrowed,
+            }) = travel_problem(&param.ty)
+            {
+                let message = if borrowed {
+                    format!(
+                        "argument `{arg_ident}` of action `{ident}` is decoded from the network and must be owned; use an owned type (`String` rather than `&str`, `Vec<T>` rather than `&[T]`)"
+                    )
+                } else {
+                    format!(
+                        "argument `{arg_ident}` of action `{ident}` needs a concrete type that can be decoded; write the type out"
+                    )
+                };
+                fail(errors, culprit, message);
+                client = client.min(method);
             }
             args.push(Arg {
                 ident: arg_ident,
@@ -182,34 +173,24 @@ impl Action {
         }
 
         let returns = Returns::of(sig);
-        if let Some(ty) = returns.written_value() {
-            match signature::unfit(ty) {
-                None => {}
-                Some(Unfit::Borrowed(ty)) => {
-                    fail(
-                        errors,
-                        ty,
-                        format!(
-                            "the result of action `{ident}` is sent over the network and must be owned; return an owned type (`String` rather than `&str`)"
-                        ),
-                    );
-                    client = client.min(ClientMethod::Stub);
-                }
-                Some(Unfit::Opaque(ty)) => {
-                    fail(
-                        errors,
-                        ty,
-                        format!(
-                            "the result of action `{ident}` needs a concrete type that the client can decode; write the type out"
-                        ),
-                    );
-                    client = client.min(if signature::has_infer(ty) {
-                        ClientMethod::Omitted
-                    } else {
-                        ClientMethod::Stub
-                    });
-                }
-            }
+        if let Some(ty) = returns.written_value()
+            && let Some(Travel {
+                culprit,
+                method,
+                borrowed,
+            }) = travel_problem(ty)
+        {
+            let message = if borrowed {
+                format!(
+                    "the result of action `{ident}` is sent over the network and must be owned; return an owned type (`String` rather than `&str`)"
+                )
+            } else {
+                format!(
+                    "the result of action `{ident}` needs a concrete type that the client can decode; write the type out"
+                )
+            };
+            fail(errors, culprit, message);
+            client = client.min(method);
         }
 
         let (wire_name, wire_name_span) = match &name {
@@ -280,4 +261,33 @@ pub(crate) fn check_names(actions: &mut [Action], errors: &mut Errors) {
             seen.insert(action.wire_name.clone(), action.ident.clone());
         }
     }
+}
+
+/// Why a type cannot travel over the network.
+struct Travel<'a> {
+    /// The token to point at.
+    culprit: &'a Type,
+    /// What becomes of the client method.
+    method: ClientMethod,
+    /// Borrowed, rather than `impl Trait` or `_`.
+    borrowed: bool,
+}
+
+fn travel_problem(ty: &Type) -> Option<Travel<'_>> {
+    Some(match signature::unfit(ty)? {
+        Unfit::Borrowed(culprit) => Travel {
+            culprit,
+            method: ClientMethod::Stub,
+            borrowed: true,
+        },
+        Unfit::Opaque(culprit) => Travel {
+            culprit,
+            method: if signature::has_infer(culprit) {
+                ClientMethod::Omitted
+            } else {
+                ClientMethod::Stub
+            },
+            borrowed: false,
+        },
+    })
 }
