@@ -6,6 +6,7 @@ mod common;
 
 mod client;
 mod concurrency;
+mod cors;
 mod disconnect;
 mod encodings;
 mod errors;
