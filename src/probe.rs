@@ -495,6 +495,15 @@ impl Probe {
         panic!("secret-panic");
     }
 
+    /// Logs `mark:<tag>` and raises the caller's counter, then panics with `secret-panic`:
+    /// what it changed before the panic stays changed.
+    #[action]
+    fn mark_then_explode(&mut self, ctx: &mut Ctx<Self>, tag: String) -> u32 {
+        self.record(format!("mark:{tag}"));
+        ctx.conn_mut().state_mut().n += 1;
+        panic!("secret-panic");
+    }
+
     /// Fails with user error `bad_input` "bad input" and metadata `{"field": "name"}`.
     #[action]
     fn fail(&self, _ctx: &Ctx<Self>) -> Result<(), Error> {

@@ -272,6 +272,10 @@ pub enum RuntimeError {
     /// `connection.outgoing_queue_full`: the client stopped reading and its queue filled up.
     #[error("The connection stopped reading and its outgoing queue is full.")]
     OutgoingQueueFull,
+    /// `connection.too_many_pending_messages`: the connection has as many messages waiting for
+    /// its actor as `Limits::max_pending_messages` allows.
+    #[error("Too many messages of this connection are waiting for the actor.")]
+    TooManyPending,
     /// `connection.disconnected`: the actor closed the connection before the call could run.
     #[error("The connection was closed: {0}")]
     Disconnected(String),
@@ -285,7 +289,7 @@ impl RuntimeError {
     pub fn group(&self) -> &'static str {
         match self {
             Self::IncomingTooLong | Self::OutgoingTooLong => "message",
-            Self::OutgoingQueueFull | Self::Disconnected(_) => "connection",
+            Self::OutgoingQueueFull | Self::TooManyPending | Self::Disconnected(_) => "connection",
             _ => "actor",
         }
     }
@@ -306,6 +310,7 @@ impl RuntimeError {
             Self::IncomingTooLong => "incoming_too_long",
             Self::OutgoingTooLong => "outgoing_too_long",
             Self::OutgoingQueueFull => "outgoing_queue_full",
+            Self::TooManyPending => "too_many_pending_messages",
             Self::Disconnected(_) => "disconnected",
             Self::ActorStopped => "stopped",
         }

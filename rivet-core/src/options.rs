@@ -34,12 +34,15 @@ impl Default for ActorOptions {
     }
 }
 
-/// Limits that protect the server from one client, the same for WebSocket and HTTP.
+/// Limits that protect the server from one client, set server-wide with
+/// `Registry::limits`. The message sizes apply alike to WebSocket messages and HTTP bodies.
 ///
 /// ```
 /// let limits = rivet_core::Limits::default();
 /// assert_eq!(limits.max_incoming_message_size, 64 * 1024);
 /// assert_eq!(limits.max_outgoing_message_size, 1024 * 1024);
+/// assert_eq!(limits.outgoing_queue_capacity, 4096);
+/// assert_eq!(limits.max_pending_messages, 256);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -51,8 +54,15 @@ pub struct Limits {
     /// (default 4096). An action that sends more events than this in one go to a connection
     /// closes it, even when its client reads.
     pub outgoing_queue_capacity: usize,
-    /// How long a close waits for the client's half of the handshake (default 3 s).
+    /// How long a close waits for the client's half of the handshake (default 3 s); a client
+    /// that never answers is then dropped.
     pub close_timeout: Duration,
+    /// Messages of one WebSocket connection (action calls and subscriptions) that may wait for
+    /// its actor at once, the one running included (default 256). A call beyond it is answered
+    /// at once with `connection.too_many_pending_messages` and does not run; a subscription
+    /// beyond it closes the connection with 1011 and that code. This bounds the memory one
+    /// client can make the actor's mailbox hold (at most this many incoming messages).
+    pub max_pending_messages: usize,
 }
 
 impl Default for Limits {
@@ -62,6 +72,7 @@ impl Default for Limits {
             max_outgoing_message_size: 1024 * 1024,
             outgoing_queue_capacity: 4096,
             close_timeout: Duration::from_secs(3),
+            max_pending_messages: 256,
         }
     }
 }

@@ -12,20 +12,23 @@ pub(crate) fn from_decimal(text: &str) -> Option<Value> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    // Base-256 digits, least significant first, built by multiply-and-add.
-    let mut magnitude: Vec<u8> = Vec::new();
-    for digit in digits.bytes().map(|b| u32::from(b - b'0')) {
-        let mut carry = digit;
-        for byte in &mut magnitude {
-            let next = u32::from(*byte) * 10 + carry;
-            *byte = (next & 0xff) as u8;
-            carry = next >> 8;
+    // Base-2^32 limbs, least significant first, built by multiply-and-add nine digits at a
+    // time: quadratic, but with few enough steps that the longest text a message can carry
+    // converts in milliseconds.
+    let mut limbs: Vec<u32> = Vec::new();
+    for chunk in digits.as_bytes().chunks(9) {
+        let scale = 10u64.pow(chunk.len() as u32);
+        let mut carry = chunk.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        for limb in &mut limbs {
+            let next = u64::from(*limb) * scale + carry;
+            *limb = next as u32;
+            carry = next >> 32;
         }
-        while carry > 0 {
-            magnitude.push((carry & 0xff) as u8);
-            carry >>= 8;
+        if carry > 0 {
+            limbs.push(carry as u32);
         }
     }
+    let mut magnitude: Vec<u8> = limbs.iter().flat_map(|limb| limb.to_le_bytes()).collect();
     magnitude.reverse();
     let mut bytes: Vec<u8> = magnitude.into_iter().skip_while(|b| *b == 0).collect();
     if negative && !bytes.is_empty() {
@@ -42,18 +45,32 @@ pub(crate) fn to_decimal(tag: u64, bytes: &[u8]) -> String {
     if tag == BIGNUM_NEGATIVE {
         add_one(&mut magnitude);
     }
-    // Repeated division by 10 of the base-256 number.
+    // Repeated division by 10^9 of the number in base-2^32 limbs, most significant first.
+    let mut limbs: Vec<u32> = {
+        let pad = (4 - magnitude.len() % 4) % 4;
+        let padded: Vec<u8> = std::iter::repeat_n(0, pad).chain(magnitude).collect();
+        padded
+            .chunks(4)
+            .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
     let mut digits = Vec::new();
-    while !magnitude.is_empty() {
-        let mut remainder = 0u32;
-        for byte in &mut magnitude {
-            let current = (remainder << 8) | u32::from(*byte);
-            *byte = (current / 10) as u8;
-            remainder = current % 10;
+    while !limbs.is_empty() {
+        let mut remainder = 0u64;
+        for limb in &mut limbs {
+            let current = (remainder << 32) | u64::from(*limb);
+            *limb = (current / 1_000_000_000) as u32;
+            remainder = current % 1_000_000_000;
         }
-        digits.push(b'0' + remainder as u8);
-        let zeros = magnitude.iter().take_while(|b| **b == 0).count();
-        magnitude.drain(..zeros);
+        let zeros = limbs.iter().take_while(|l| **l == 0).count();
+        limbs.drain(..zeros);
+        for _ in 0..9 {
+            digits.push(b'0' + (remainder % 10) as u8);
+            remainder /= 10;
+            if limbs.is_empty() && remainder == 0 {
+                break;
+            }
+        }
     }
     if digits.is_empty() {
         digits.push(b'0');

@@ -9,6 +9,11 @@ use super::value::{BIGNUM_NEGATIVE, BIGNUM_POSITIVE, UNDEFINED_TAG, Value, undef
 /// How deep arrays, maps and tags may nest in a message from a client.
 const MAX_DEPTH: usize = 128;
 
+/// The most items an array or map reserves room for before reading them: past that it grows
+/// with the items actually read, so that a declared length never reserves memory the input does
+/// not hold (each level of nesting could otherwise reserve its declared length at once).
+pub(crate) const MAX_PREALLOC: usize = 64;
+
 const UNSIGNED: u8 = 0;
 const NEGATIVE: u8 = 1;
 const BYTES: u8 = 2;
@@ -205,7 +210,7 @@ impl Reader<'_> {
             }
             ARRAY => {
                 let len = self.length(info)?;
-                let mut items = Vec::with_capacity(len);
+                let mut items = Vec::with_capacity(len.min(MAX_PREALLOC));
                 for _ in 0..len {
                     items.push(self.value(depth + 1)?);
                 }
@@ -213,7 +218,7 @@ impl Reader<'_> {
             }
             MAP => {
                 let len = self.length(info)?;
-                let mut entries = Vec::with_capacity(len);
+                let mut entries = Vec::with_capacity(len.min(MAX_PREALLOC));
                 for _ in 0..len {
                     let key = self.value(depth + 1)?;
                     entries.push((key, self.value(depth + 1)?));

@@ -10,6 +10,8 @@ mod encoding;
 pub(crate) mod json;
 pub(crate) mod key;
 pub(crate) mod message;
+#[cfg(test)]
+mod proptests;
 pub(crate) mod value;
 
 pub use encoding::Encoding;

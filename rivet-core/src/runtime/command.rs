@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 use tokio::sync::oneshot;
 
 use super::ConnLink;
+use super::link::Pending;
 use crate::protocol::Value;
 use crate::{ConnId, Error};
 
@@ -20,12 +21,16 @@ pub(crate) enum Command {
         id: u64,
         name: String,
         args: Vec<Value>,
+        /// Counted against the connection's limit until the action is done.
+        pending: Pending,
     },
     /// A connection subscribes to or unsubscribes from an event name.
     Subscribe {
         conn: ConnId,
         event: String,
         subscribe: bool,
+        /// Counted against the connection's limit until it is applied.
+        pending: Pending,
     },
     /// A connection's transport is gone.
     Closed { conn: ConnId },
@@ -50,6 +55,7 @@ impl fmt::Debug for Command {
                 conn,
                 event,
                 subscribe,
+                ..
             } => {
                 write!(f, "Subscribe({conn}, {event}, {subscribe})")
             }

@@ -26,6 +26,16 @@ pub(crate) async fn guarded<T>(
     }
 }
 
+/// Calls `start`, which may run user code before handing back a future, turning a panic into
+/// an internal error (logged with its message), as [`guarded`] does for the future.
+pub(crate) fn started<T>(start: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(AssertUnwindSafe(start)).map_err(|panic| {
+        let message = panic_message(&*panic);
+        tracing::error!(panic = %message, "user code panicked");
+        Error::internal(format_args!("panic: {message}"))
+    })
+}
+
 /// Awaits `future`, which cannot fail, logging a panic.
 pub(crate) async fn caught(future: impl Future<Output = ()>) {
     if let Err(panic) = AssertUnwindSafe(future).catch_unwind().await {

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use super::guard::{caught, guarded};
+use super::guard::{caught, guarded, started};
 use super::{Command, ConnLink};
 use crate::actor::ExecFn;
 use crate::actor::InstanceInfo;
@@ -62,11 +62,16 @@ impl<A: Actor> Instance<A> {
                 id,
                 name,
                 args,
-            } => self.action(conn, id, name, args).await,
+                pending,
+            } => {
+                self.action(conn, id, name, args).await;
+                drop(pending);
+            }
             Command::Subscribe {
                 conn,
                 event,
                 subscribe,
+                pending,
             } => {
                 if let Some(conn) = self.ctx.conns.get_mut(&conn) {
                     if subscribe {
@@ -75,6 +80,7 @@ impl<A: Actor> Instance<A> {
                         conn.subscriptions.remove(&event);
                     }
                 }
+                drop(pending);
             }
             Command::Closed { conn } => {
                 self.leave(&conn).await;
@@ -219,13 +225,18 @@ impl<A: Actor> Instance<A> {
         let span = tracing::info_span!("action", action.name = name, conn.id = %conn);
         self.ctx.current = Some(conn.clone());
         let deadline = self.options.action_timeout;
-        let result = match self.actor.__dispatch(&mut self.ctx, name, args) {
-            Some(future) => {
-                guarded(deadline, RuntimeError::ActionTimedOut, future)
-                    .instrument(span.clone())
-                    .await
+        let result = {
+            let (actor, ctx) = (&mut self.actor, &mut self.ctx);
+            // A synchronous action may run inside `__dispatch` itself: catch a panic there too.
+            match span.in_scope(|| started(move || actor.__dispatch(ctx, name, args))) {
+                Ok(Some(future)) => {
+                    guarded(deadline, RuntimeError::ActionTimedOut, future)
+                        .instrument(span.clone())
+                        .await
+                }
+                Ok(None) => Err(RuntimeError::ActionNotFound(name.to_owned()).into()),
+                Err(panicked) => Err(panicked),
             }
-            None => Err(RuntimeError::ActionNotFound(name.to_owned()).into()),
         };
         self.ctx.current = None;
         if let Err(error) = &result {

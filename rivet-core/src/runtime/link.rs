@@ -1,6 +1,6 @@
 //! The actor's side of one connection's transport: a bounded outgoing queue, and the close.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,6 +38,19 @@ struct LinkInner {
     gone: watch::Sender<bool>,
     closing_list: Mutex<Option<ClosingList>>,
     close_timeout: Duration,
+    /// Messages of this connection in the actor's mailbox or being handled (see [`Pending`]).
+    pending: Arc<AtomicUsize>,
+}
+
+/// One message of a connection waiting for its actor, counted until it is handled or dropped:
+/// this bounds what one connection can queue in the actor's mailbox.
+#[derive(Debug)]
+pub(crate) struct Pending(Arc<AtomicUsize>);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The socket's side of a [`ConnLink`].
@@ -84,12 +97,23 @@ impl ConnLink {
                 gone: watch::Sender::new(false),
                 closing_list: Mutex::new(None),
                 close_timeout,
+                pending: Arc::default(),
             }),
         }
     }
 
     pub(crate) fn id(&self) -> &crate::ConnId {
         &self.inner.id
+    }
+
+    /// Counts one more message waiting for the actor; `None` when `max` are waiting already.
+    pub(crate) fn enqueue(&self, max: usize) -> Option<Pending> {
+        let pending = &self.inner.pending;
+        if pending.fetch_add(1, Ordering::AcqRel) >= max {
+            pending.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Pending(pending.clone()))
     }
 
     /// Whether the actor or the transport ended this connection.

@@ -67,6 +67,7 @@ pub(super) async fn connect(
         .protocols(["rivet"])
         .max_message_size(limit)
         .max_frame_size(limit)
+        .read_buffer_size(READ_BUFFER_SIZE)
         .on_upgrade(move |socket| async move {
             match (offer.encoding, entry, offer.params) {
                 (Err(error), _, _) => refuse(socket, 1003, None, Error::from(error)).await,
@@ -109,6 +110,11 @@ fn close_frame(code: u16, reason: &str) -> CloseFrame {
         reason: reason[..end].into(),
     }
 }
+
+/// The read buffer of each socket. tungstenite's default (128 KiB) is zero-filled on the first
+/// read and stays resident, so that an idle connection would cost over 128 KiB; larger frames
+/// are read in several chunks.
+const READ_BUFFER_SIZE: usize = 4 * 1024;
 
 /// The longest close reason, in bytes (RFC 6455, section 5.5).
 const MAX_CLOSE_REASON: usize = 123;
@@ -175,6 +181,7 @@ async fn run(
         encoding,
         &mut writer,
         shutdown,
+        limits.max_pending_messages,
     )
     .await;
     reader_done.send_replace(true);
@@ -204,6 +211,7 @@ async fn read(
     encoding: Encoding,
     writer: &mut WriterTask,
     mut shutdown: watch::Receiver<bool>,
+    max_pending: usize,
 ) {
     loop {
         let message = tokio::select! {
@@ -246,27 +254,43 @@ async fn read(
         } else {
             Err(format!("a text frame on a {} connection", encoding.name()))
         };
-        match decoded {
-            Ok(ToServer::ActionRequest { id, name, args }) => {
+        let pending = link.enqueue(max_pending);
+        match (decoded, pending) {
+            (Ok(ToServer::ActionRequest { id, name, args }), Some(pending)) => {
                 let _ = mailbox.send(Command::Action {
                     conn: link.id().clone(),
                     id,
                     name,
                     args,
+                    pending,
                 });
             }
-            Ok(ToServer::SubscriptionRequest {
-                event_name,
-                subscribe,
-            }) => {
+            (Ok(ToServer::ActionRequest { id, .. }), None) => {
+                // Answered here, without waiting for the actor: the call does not run.
+                let error = Error::from(RuntimeError::TooManyPending);
+                link.send(ToClient::Error(ErrorBody::new(&error, Some(id))));
+            }
+            (
+                Ok(ToServer::SubscriptionRequest {
+                    event_name,
+                    subscribe,
+                }),
+                Some(pending),
+            ) => {
                 let command = Command::Subscribe {
                     conn: link.id().clone(),
                     event: event_name,
                     subscribe,
+                    pending,
                 };
                 let _ = mailbox.send(command);
             }
-            Err(detail) => {
+            (Ok(ToServer::SubscriptionRequest { .. }), None) => {
+                tracing::warn!(conn.id = %link.id(), "too many pending messages, closing the connection");
+                let error = Error::from(RuntimeError::TooManyPending);
+                link.request_close(1011, error.qualified_code(), true);
+            }
+            (Err(detail), _) => {
                 tracing::debug!(conn.id = %link.id(), %detail, "malformed message");
                 let error = Error::from(RuntimeError::InvalidRequest(detail));
                 link.request_close(1011, error.qualified_code(), true);

@@ -117,6 +117,27 @@ fn shim(action: &Action, paths: &Paths) -> TokenStream {
         " Runs action `{wire_name}`: decodes its arguments, calls [`Self::{method}`] and \
          encodes its result."
     );
+    let body = quote! {
+        let #mutability #args = ::core::iter::IntoIterator::into_iter(#args);
+        #( #decode )*
+        #private::no_more_args(#args, #wire_name, #count)?;
+        let #output = #call;
+        #convert
+        #encode(&#output)
+    };
+    // A synchronous action runs right here; the future only hands over its result, so it holds
+    // neither `self` nor the context.
+    let future = if action.is_async {
+        quote!(#private::boxed(async move { #body }))
+    } else {
+        let result = hidden("result");
+        quote! {
+            let #result = (|| -> ::core::result::Result<#private::Value, #krate::Error> {
+                #body
+            })();
+            #private::boxed(async move { #result })
+        }
+    };
     quote! {
         #[doc = #doc]
         fn #shim<'a>(
@@ -124,14 +145,7 @@ fn shim(action: &Action, paths: &Paths) -> TokenStream {
             #ctx: &'a mut #krate::Ctx<Self>,
             #args: #private::Vec<#private::Value>,
         ) -> #private::BoxFuture<'a, ::core::result::Result<#private::Value, #krate::Error>> {
-            #private::boxed(async move {
-                let #mutability #args = ::core::iter::IntoIterator::into_iter(#args);
-                #( #decode )*
-                #private::no_more_args(#args, #wire_name, #count)?;
-                let #output = #call;
-                #convert
-                #encode(&#output)
-            })
+            #future
         }
     }
 }

@@ -206,7 +206,10 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet_core::__private::Value, ::rivet_core::Error>,
         > {
-            ::rivet_core::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet_core::__private::Value,
+                ::rivet_core::Error,
+            > {
                 let mut args = ::core::iter::IntoIterator::into_iter(args);
                 let text = ::rivet_core::__private::decode_arg::<
                     String,
@@ -215,7 +218,8 @@ const _: () = {
                 let output = Self::send_message(self, &mut *ctx, text);
                 let output = ::rivet_core::__private::convert_error::<_, Error>(output)?;
                 ::rivet_core::__private::encode_output::<ChatMessage>(&output)
-            })
+            })();
+            ::rivet_core::__private::boxed(async move { result })
         }
         /// Runs action `history`: decodes its arguments, calls [`Self::history`] and encodes its result.
         fn __rivet_action_history<'a>(
@@ -226,12 +230,16 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet_core::__private::Value, ::rivet_core::Error>,
         > {
-            ::rivet_core::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet_core::__private::Value,
+                ::rivet_core::Error,
+            > {
                 let args = ::core::iter::IntoIterator::into_iter(args);
                 ::rivet_core::__private::no_more_args(args, "history", 0usize)?;
                 let output = Self::history(self, &mut *ctx);
                 ::rivet_core::__private::encode_output::<Vec<ChatMessage>>(&output)
-            })
+            })();
+            ::rivet_core::__private::boxed(async move { result })
         }
     }
 };

@@ -227,12 +227,16 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet_core::__private::Value, ::rivet_core::Error>,
         > {
-            ::rivet_core::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet_core::__private::Value,
+                ::rivet_core::Error,
+            > {
                 let args = ::core::iter::IntoIterator::into_iter(args);
                 ::rivet_core::__private::no_more_args(args, "reset", 0usize)?;
                 let output = Self::reset(self, &mut *ctx);
                 ::rivet_core::__private::encode_output::<()>(&output)
-            })
+            })();
+            ::rivet_core::__private::boxed(async move { result })
         }
         /// Runs action `checkedGet`: decodes its arguments, calls [`Self::checked_get`] and encodes its result.
         fn __rivet_action_checked_get<'a>(
@@ -243,7 +247,10 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet_core::__private::Value, ::rivet_core::Error>,
         > {
-            ::rivet_core::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet_core::__private::Value,
+                ::rivet_core::Error,
+            > {
                 let mut args = ::core::iter::IntoIterator::into_iter(args);
                 let at_least = ::rivet_core::__private::decode_arg::<
                     i64,
@@ -252,7 +259,8 @@ const _: () = {
                 let output = Self::checked_get(self, &mut *ctx, at_least);
                 let output = ::rivet_core::__private::convert_error(output)?;
                 ::rivet_core::__private::encode_output::<i64>(&output)
-            })
+            })();
+            ::rivet_core::__private::boxed(async move { result })
         }
     }
 };

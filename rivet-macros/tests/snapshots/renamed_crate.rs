@@ -143,7 +143,10 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet::__private::Value, ::rivet::Error>,
         > {
-            ::rivet::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet::__private::Value,
+                ::rivet::Error,
+            > {
                 let mut args = ::core::iter::IntoIterator::into_iter(args);
                 let value = ::rivet::__private::decode_arg::<
                     Value,
@@ -151,7 +154,8 @@ const _: () = {
                 ::rivet::__private::no_more_args(args, "echo", 1usize)?;
                 let output = Self::echo(self, &mut *ctx, value);
                 ::rivet::__private::encode_output::<Value>(&output)
-            })
+            })();
+            ::rivet::__private::boxed(async move { result })
         }
     }
 };

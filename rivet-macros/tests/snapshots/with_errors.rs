@@ -155,7 +155,10 @@ const _: () = {
             'a,
             ::core::result::Result<::rivet_core::__private::Value, ::rivet_core::Error>,
         > {
-            ::rivet_core::__private::boxed(async move {
+            let result = (|| -> ::core::result::Result<
+                ::rivet_core::__private::Value,
+                ::rivet_core::Error,
+            > {
                 let mut args = ::core::iter::IntoIterator::into_iter(args);
                 let n = ::rivet_core::__private::decode_arg::<
                     u32,
@@ -163,7 +166,8 @@ const _: () = {
                 ::rivet_core::__private::no_more_args(args, "good", 1usize)?;
                 let output = Self::good(self, &mut *ctx, n);
                 ::rivet_core::__private::encode_output::<u32>(&output)
-            })
+            })();
+            ::rivet_core::__private::boxed(async move { result })
         }
     }
 };

@@ -236,6 +236,16 @@ pub(crate) async fn http_post(
     headers: &[(&str, &str)],
     body: &str,
 ) -> HttpReply {
+    http_post_bytes(addr, path, headers, body.as_bytes()).await
+}
+
+/// [`http_post`] with a body of any bytes.
+pub(crate) async fn http_post_bytes(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpReply {
     within("an HTTP answer", async {
         let mut stream = TcpStream::connect(addr).await.expect("tcp connect");
         let mut request = format!(
@@ -246,8 +256,9 @@ pub(crate) async fn http_post(
             request.push_str(&format!("{name}: {value}\r\n"));
         }
         request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).await.expect("write request");
+        let mut request = request.into_bytes();
+        request.extend_from_slice(body);
+        stream.write_all(&request).await.expect("write request");
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.expect("read response");
         parse_response(&raw)

@@ -139,6 +139,32 @@ impl Raw {
             .expect("the frame is sent");
     }
 
+    /// Sends a binary frame as it is.
+    pub(crate) async fn send_binary(&mut self, bytes: Vec<u8>) {
+        within("a write", self.ws.send(Message::Binary(bytes.into())))
+            .await
+            .expect("the frame is sent");
+    }
+
+    /// The next data frame as it came (for the binary encodings), or the close or end that
+    /// came instead.
+    pub(crate) async fn next_data(&mut self) -> Result<Vec<u8>, Frame> {
+        within("a frame from the server", async {
+            loop {
+                return match self.ws.next().await {
+                    Some(Ok(Message::Text(text))) => Ok(text.as_bytes().to_vec()),
+                    Some(Ok(Message::Binary(bytes))) => Ok(bytes.to_vec()),
+                    Some(Ok(Message::Close(frame))) => Err(Frame::Close(
+                        frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                    )),
+                    Some(Ok(_)) => continue,
+                    Some(Err(_)) | None => Err(Frame::End),
+                };
+            }
+        })
+        .await
+    }
+
     /// Sends an action request.
     pub(crate) async fn action(&mut self, id: u64, name: &str, args: Value) {
         let request = json!({ "body": { "tag": "ActionRequest", "val": {
