@@ -1,0 +1,496 @@
+//! Benchmarks of rivet side by side with a raw WebSocket server (`echo`, the limit of the
+//! transport) and the official RivetKit server (`peer`), with one load generator that speaks
+//! the client protocol (PROTOCOL.md) to all of them.
+//!
+//! `cargo run --release -p rivet-bench -- all` runs every scenario against every target and
+//! writes `BENCHMARKS.md`; `-- <scenario> --quick` runs one scenario briefly. The targets run as
+//! child processes (this binary's `serve` command, or Node for `peer`), so that their memory can
+//! be measured apart from the generator's.
+
+mod client;
+mod echo_server;
+mod report;
+mod rivet_server;
+mod scenarios;
+mod targets;
+mod wire;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::client::Res;
+use crate::scenarios::{Measurement, Window};
+use crate::targets::Target;
+
+/// Prints the `listening on` line that the harness waits for.
+pub(crate) fn announce(endpoint: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on {endpoint}");
+    let _ = stdout.flush();
+}
+
+#[derive(Parser)]
+#[command(about = "Benchmarks rivet against a raw WebSocket server and RivetKit")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every scenario against every target; writes the report (BENCHMARKS.md).
+    All(Options),
+    /// Action round trips over WebSocket.
+    Roundtrip(Options),
+    /// Broadcast fan-out to many subscribed connections.
+    Fanout(Options),
+    /// Connect with params, one action, disconnect.
+    Churn(Options),
+    /// Stateless HTTP actions.
+    Http(Options),
+    /// Resident memory per idle connection and per idle actor.
+    Memory(Options),
+    /// Serves one target (the harness starts it as a child process).
+    #[command(hide = true)]
+    Serve {
+        target: Target,
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+/// The scenarios, in the order of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Scenario {
+    Roundtrip,
+    Fanout,
+    Churn,
+    Http,
+    Memory,
+}
+
+impl Scenario {
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Roundtrip,
+        Self::Fanout,
+        Self::Churn,
+        Self::Http,
+        Self::Memory,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Roundtrip => "roundtrip",
+            Self::Fanout => "fanout",
+            Self::Churn => "churn",
+            Self::Http => "http",
+            Self::Memory => "memory",
+        }
+    }
+}
+
+/// Sizes and durations; every list is comma-separated.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct Options {
+    /// A second or two per scenario, with small sizes (CI checks the harness this way).
+    #[arg(long)]
+    quick: bool,
+    /// The targets, alternated case by case.
+    #[arg(long, value_delimiter = ',', default_value = "rivet,echo,peer")]
+    targets: Vec<Target>,
+    /// Where `all` writes the report; charts go to `bench/charts/` beside it.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+    /// Measured seconds per case (default 3, quick 0.2).
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Warm-up seconds per case before the measurement (default 0.5, quick 0.05).
+    #[arg(long)]
+    warmup: Option<f64>,
+    /// Runs of each case per target, alternating targets (default 2, quick 1).
+    #[arg(long)]
+    reps: Option<usize>,
+    /// Round trip: connection counts.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,256")]
+    conns: Vec<usize>,
+    /// Round trip: calls in flight per connection.
+    #[arg(long, value_delimiter = ',', default_value = "1,32")]
+    inflight: Vec<usize>,
+    /// Fan-out: subscribed connections (quick: 10,100).
+    #[arg(long, value_delimiter = ',')]
+    subscribers: Option<Vec<usize>>,
+    /// Fan-out: broadcasts under way at once.
+    #[arg(long, default_value_t = 4)]
+    fanout_inflight: usize,
+    /// Churn: concurrent connect-action-disconnect loops.
+    #[arg(long, default_value_t = 16)]
+    churn_workers: usize,
+    /// HTTP: concurrent keep-alive connections.
+    #[arg(long, default_value_t = 16)]
+    http_workers: usize,
+    /// Memory: idle connections (default 10000, quick 500).
+    #[arg(long)]
+    mem_conns: Option<usize>,
+    /// Memory: idle actors (default 100000, quick 2000).
+    #[arg(long)]
+    mem_actors: Option<usize>,
+}
+
+impl Options {
+    fn window(&self) -> Window {
+        let (duration, warmup) = if self.quick { (0.2, 0.05) } else { (3.0, 0.5) };
+        Window {
+            duration: Duration::from_secs_f64(self.duration.unwrap_or(duration)),
+            warmup: Duration::from_secs_f64(self.warmup.unwrap_or(warmup)),
+        }
+    }
+
+    fn reps(&self) -> usize {
+        self.reps.unwrap_or(if self.quick { 1 } else { 2 }).max(1)
+    }
+
+    fn subscribers(&self) -> Vec<usize> {
+        self.subscribers.clone().unwrap_or(if self.quick {
+            vec![10, 100]
+        } else {
+            vec![100, 1000]
+        })
+    }
+
+    fn mem_conns(&self) -> usize {
+        self.mem_conns
+            .unwrap_or(if self.quick { 500 } else { 10_000 })
+    }
+
+    fn mem_actors(&self) -> usize {
+        self.mem_actors
+            .unwrap_or(if self.quick { 2000 } else { 100_000 })
+    }
+}
+
+/// One case of a scenario, such as 16 connections with 32 calls in flight on one actor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Case {
+    Roundtrip {
+        conns: usize,
+        inflight: usize,
+        per_conn_actor: bool,
+    },
+    Fanout {
+        subscribers: usize,
+        inflight: usize,
+    },
+    Churn {
+        workers: usize,
+    },
+    Http {
+        workers: usize,
+    },
+    MemoryConns(usize),
+    MemoryActors(usize),
+}
+
+impl Case {
+    /// The case's label in tables.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Self::Roundtrip {
+                conns,
+                inflight,
+                per_conn_actor,
+            } => {
+                let actors = if *per_conn_actor {
+                    format!("{conns} actors")
+                } else {
+                    "1 actor".to_owned()
+                };
+                format!("{conns} conn × {inflight} in flight, {actors}")
+            }
+            Self::Fanout {
+                subscribers,
+                inflight,
+            } => format!("{subscribers} subscribers, {inflight} broadcasts in flight"),
+            Self::Churn { workers } => format!("{workers} concurrent loops"),
+            Self::Http { workers } => format!("{workers} keep-alive connections"),
+            Self::MemoryConns(n) => format!("per idle connection ({n})"),
+            Self::MemoryActors(n) => format!("per idle actor ({n})"),
+        }
+    }
+
+    /// A short label for charts.
+    pub(crate) fn short(&self) -> String {
+        match self {
+            Self::Roundtrip {
+                conns,
+                inflight,
+                per_conn_actor,
+            } => format!(
+                "{conns}c×{inflight}{}",
+                if *per_conn_actor { " N" } else { " 1" }
+            ),
+            Self::Fanout { subscribers, .. } => format!("{subscribers} subs"),
+            Self::Churn { workers } => format!("{workers} loops"),
+            Self::Http { workers } => format!("{workers} conns"),
+            Self::MemoryConns(_) => "conn".to_owned(),
+            Self::MemoryActors(_) => "actor".to_owned(),
+        }
+    }
+
+    fn needs_fresh_server(&self) -> bool {
+        matches!(self, Self::MemoryConns(_) | Self::MemoryActors(_))
+    }
+}
+
+fn cases(scenario: Scenario, options: &Options) -> Vec<Case> {
+    match scenario {
+        Scenario::Roundtrip => {
+            let mut cases = Vec::new();
+            for &per_conn_actor in &[false, true] {
+                for &conns in &options.conns {
+                    if per_conn_actor && conns == 1 {
+                        // One connection on one actor is the same case.
+                        continue;
+                    }
+                    for &inflight in &options.inflight {
+                        cases.push(Case::Roundtrip {
+                            conns,
+                            inflight,
+                            per_conn_actor,
+                        });
+                    }
+                }
+            }
+            cases
+        }
+        Scenario::Fanout => options
+            .subscribers()
+            .into_iter()
+            .map(|subscribers| Case::Fanout {
+                subscribers,
+                inflight: options.fanout_inflight,
+            })
+            .collect(),
+        Scenario::Churn => vec![Case::Churn {
+            workers: options.churn_workers,
+        }],
+        Scenario::Http => vec![Case::Http {
+            workers: options.http_workers,
+        }],
+        Scenario::Memory => vec![
+            Case::MemoryConns(options.mem_conns()),
+            Case::MemoryActors(options.mem_actors()),
+        ],
+    }
+}
+
+/// All runs of one case against one target.
+#[derive(Debug)]
+pub(crate) struct CaseResult {
+    pub(crate) scenario: Scenario,
+    pub(crate) case: Case,
+    pub(crate) target: Target,
+    pub(crate) runs: Vec<Measurement>,
+    /// Why the case could not run against this target.
+    pub(crate) skipped: Option<String>,
+}
+
+/// Runs one case once against a running target.
+async fn run_case(
+    case: &Case,
+    running: &targets::Running,
+    run: &str,
+    window: Window,
+) -> Res<Measurement> {
+    let endpoint = running.endpoint.as_str();
+    match *case {
+        Case::Roundtrip {
+            conns,
+            inflight,
+            per_conn_actor,
+        } => scenarios::roundtrip(endpoint, run, conns, inflight, per_conn_actor, window).await,
+        Case::Fanout {
+            subscribers,
+            inflight,
+        } => scenarios::fanout(endpoint, run, subscribers, inflight, window).await,
+        Case::Churn { workers } => scenarios::churn(endpoint, run, workers, window).await,
+        Case::Http { workers } => scenarios::http(endpoint, run, workers, window).await,
+        Case::MemoryConns(n) => scenarios::memory_conns(running, n).await,
+        Case::MemoryActors(n) => scenarios::memory_actors(running, n).await,
+    }
+}
+
+async fn run(scenarios: &[Scenario], options: &Options) -> Res<Vec<CaseResult>> {
+    let mut servers: Vec<(Target, targets::Running)> = Vec::new();
+    let mut unavailable: Vec<(Target, String)> = Vec::new();
+    for &target in &options.targets {
+        match targets::start(target).await {
+            Ok(running) => servers.push((target, running)),
+            Err(error) if target == Target::Peer => {
+                eprintln!("peer: not available: {error}");
+                unavailable.push((target, error.to_string()));
+            }
+            Err(error) => {
+                for (_, running) in servers {
+                    running.stop().await;
+                }
+                return Err(format!("{}: {error}", target.name()).into());
+            }
+        }
+    }
+    let mut results = Vec::new();
+    let outcome = run_cases(scenarios, options, &mut servers, &unavailable, &mut results).await;
+    for (_, running) in servers {
+        running.stop().await;
+    }
+    outcome.map(|()| results)
+}
+
+/// Runs every case of `scenarios`, alternating the targets.
+async fn run_cases(
+    scenarios: &[Scenario],
+    options: &Options,
+    servers: &mut Vec<(Target, targets::Running)>,
+    unavailable: &[(Target, String)],
+    results: &mut Vec<CaseResult>,
+) -> Res<()> {
+    let window = options.window();
+    let mut counter = 0usize;
+    for &scenario in scenarios {
+        for case in cases(scenario, options) {
+            if case.needs_fresh_server() {
+                // Each run starts its own server; the peer's engine has a fixed port, so the
+                // shared servers go first.
+                for (_, running) in servers.drain(..) {
+                    running.stop().await;
+                }
+            }
+            let mut by_target: Vec<CaseResult> = options
+                .targets
+                .iter()
+                .map(|&target| CaseResult {
+                    scenario,
+                    case: case.clone(),
+                    target,
+                    runs: Vec::new(),
+                    skipped: unavailable
+                        .iter()
+                        .find(|(t, _)| *t == target)
+                        .map(|(_, why)| why.clone()),
+                })
+                .collect();
+            let reps = if case.needs_fresh_server() {
+                1
+            } else {
+                options.reps()
+            };
+            for rep in 0..reps {
+                // Alternate the order so that noise hits every target alike.
+                let mut order: Vec<usize> = (0..by_target.len()).collect();
+                let shift = (counter + rep) % order.len().max(1);
+                order.rotate_left(shift);
+                for index in order {
+                    let result = &mut by_target[index];
+                    if result.skipped.is_some() {
+                        continue;
+                    }
+                    let target = result.target;
+                    if target == Target::Echo && matches!(case, Case::MemoryActors(_)) {
+                        result.skipped = Some("no actors".to_owned());
+                        continue;
+                    }
+                    let began = Instant::now();
+                    let run_id = format!("{}{counter}r{rep}", target.name());
+                    let measured = if case.needs_fresh_server() {
+                        let fresh = targets::start(target).await?;
+                        let measured = run_case(&case, &fresh, &run_id, window).await;
+                        fresh.stop().await;
+                        measured
+                    } else {
+                        let (_, running) = servers
+                            .iter()
+                            .find(|(t, _)| *t == target)
+                            .ok_or("target not started")?;
+                        run_case(&case, running, &run_id, window).await
+                    };
+                    let where_ =
+                        format!("{} / {} / {}", scenario.name(), case.label(), target.name());
+                    let measured = match measured {
+                        Ok(measured) => measured,
+                        // The peer is measured where it can be; its failures are reported.
+                        Err(error) if target == Target::Peer => {
+                            eprintln!("{where_}: {error}");
+                            result.skipped = Some(format!("failed: {error}"));
+                            continue;
+                        }
+                        Err(error) => return Err(format!("{where_}: {error}").into()),
+                    };
+                    eprintln!(
+                        "{:<9} {:<48} {:<5} {} ({:.1} s)",
+                        scenario.name(),
+                        case.label(),
+                        target.name(),
+                        report::one_line(&measured),
+                        began.elapsed().as_secs_f64()
+                    );
+                    result.runs.push(measured);
+                    // Let closed sockets and finished tasks go before the next run.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            counter += 1;
+            results.extend(by_target);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("rivet-bench: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        let (scenarios, options, write_report) = match cli.command {
+            Command::Serve { target, port } => return targets::serve(target, port).await,
+            Command::All(options) => (Scenario::ALL.to_vec(), options, true),
+            Command::Roundtrip(options) => (vec![Scenario::Roundtrip], options, false),
+            Command::Fanout(options) => (vec![Scenario::Fanout], options, false),
+            Command::Churn(options) => (vec![Scenario::Churn], options, false),
+            Command::Http(options) => (vec![Scenario::Http], options, false),
+            Command::Memory(options) => (vec![Scenario::Memory], options, false),
+        };
+        let started = Instant::now();
+        let results = run(&scenarios, &options).await?;
+        let report = report::Report {
+            results: &results,
+            options: &options,
+            scenarios: &scenarios,
+            elapsed: started.elapsed(),
+        };
+        if write_report {
+            report.write(&options.out)?;
+            eprintln!("wrote {}", options.out.display());
+        } else {
+            println!("{}", report.tables());
+        }
+        Res::Ok(())
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("rivet-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
