@@ -1,5 +1,6 @@
 // Completes package-lock.json for `npm ci`: run `node stub-unserved-optionals.mjs` here after
-// any `npm install` that rewrote the lockfile.
+// any `npm install` that rewrote the lockfile, or `node <path to this file> <dir>` for the
+// lockfile of another Node project of this repository (bench/peer).
 //
 // rivetkit's dependencies list their native builds for every platform as optional dependencies
 // (`@rivetkit/engine-cli-darwin-arm64`, ...). The registry this project installs from serves
@@ -10,8 +11,11 @@
 // do not match this platform, and .npmrc omits optional dependencies anyway.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
-const path = new URL("./package-lock.json", import.meta.url);
+const dir = process.argv[2] ? pathToFileURL(`${resolve(process.argv[2])}/`) : new URL("./", import.meta.url);
+const path = new URL("package-lock.json", dir);
 const lock = JSON.parse(readFileSync(path, "utf8"));
 const packages = lock.packages;
 
