@@ -121,13 +121,15 @@ impl Registry {
         let listener = TcpListener::bind(addr).await.map_err(ServeError::Bind)?;
         let addr = listener.local_addr().map_err(ServeError::Bind)?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(self.serve_on(listener, async move {
+        let state = self.into_state();
+        let task = tokio::spawn(serve_on(state.clone(), listener, async move {
             let _ = stopped.await;
         }));
         Ok(Server {
             addr,
             stop: Some(stop),
             task,
+            state,
         })
     }
 
@@ -136,24 +138,37 @@ impl Registry {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let state = Arc::new(ServerState {
+        serve_on(self.into_state(), listener, shutdown).await
+    }
+
+    fn into_state(self) -> Arc<ServerState> {
+        Arc::new(ServerState {
             directory: Directory::new(self.definitions),
             limits: self.limits,
             shutdown: tokio::sync::watch::Sender::new(false),
-        });
-        let stopping = state.shutdown.clone();
-        let shutdown = async move {
-            shutdown.await;
-            stopping.send_replace(true);
-        };
-        if let Ok(addr) = listener.local_addr() {
-            tracing::info!(%addr, "serving");
-        }
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServeError::Io)
+            sessions: tokio::sync::watch::Sender::new(0),
+        })
     }
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then closes every WebSocket.
+async fn serve_on(
+    state: Arc<ServerState>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let stopping = state.shutdown.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServeError::Io)
 }
 
 impl Default for Registry {
@@ -174,11 +189,11 @@ impl fmt::Debug for Registry {
 }
 
 /// A server running in the background, started with [`Registry::start`].
-#[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServeError>>,
+    state: Arc<ServerState>,
 }
 
 impl Server {
@@ -192,14 +207,31 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, closes every WebSocket with 1001 `ws.going_away` (each connection's
-    /// `on_disconnect` runs), and waits for open HTTP requests to finish.
+    /// Stops accepting, closes every WebSocket with 1001 `ws.going_away`, and waits for open
+    /// HTTP requests to finish, for the sockets' close handshakes (at most the close timeout),
+    /// and for each connection's `on_disconnect` to have run.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         let task = &mut self.task;
         let _ = task.await;
+        // Upgraded sockets outlive the HTTP server: wait for them, a little past their own
+        // close deadline.
+        let mut sessions = self.state.sessions.subscribe();
+        let deadline = self.state.limits.close_timeout + std::time::Duration::from_secs(1);
+        let _ = tokio::time::timeout(deadline, sessions.wait_for(|live| *live == 0)).await;
+        // Each socket told its actor it left before it ended; once every actor has handled what
+        // is in its mailbox, every `on_disconnect` has run.
+        let _ = tokio::time::timeout(deadline, self.state.directory.drain()).await;
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 

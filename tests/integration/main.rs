@@ -18,6 +18,7 @@ mod http_actions;
 mod main_job;
 mod order;
 mod raw_socket;
+mod shutdown;
 mod soak;
 mod timeouts;
 mod visibility;

@@ -41,6 +41,8 @@ pub(crate) enum Command {
         args: Vec<Value>,
         reply: oneshot::Sender<Result<Value, Error>>,
     },
+    /// Answers once everything queued before it is handled.
+    Barrier(oneshot::Sender<()>),
     /// A closure from an [`crate::ActorRef`], typed for the actor's own type.
     Exec(Box<dyn Any + Send>),
 }
@@ -61,6 +63,7 @@ impl fmt::Debug for Command {
             }
             Self::Closed { conn } => write!(f, "Closed({conn})"),
             Self::HttpAction { name, .. } => write!(f, "HttpAction({name})"),
+            Self::Barrier(_) => f.write_str("Barrier"),
             Self::Exec(_) => f.write_str("Exec"),
         }
     }

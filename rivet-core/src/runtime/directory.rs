@@ -107,6 +107,28 @@ impl Directory {
         Ok((entry, true))
     }
 
+    /// Resolves once every live instance has handled what was in its mailbox.
+    pub(crate) async fn drain(&self) {
+        let mailboxes: Vec<_> = {
+            let instances = self.instances.lock().expect("directory lock");
+            instances
+                .by_id
+                .values()
+                .map(|entry| entry.mailbox.clone())
+                .collect()
+        };
+        let mut barriers = Vec::new();
+        for mailbox in mailboxes {
+            let (done, handled) = tokio::sync::oneshot::channel();
+            if mailbox.send(Command::Barrier(done)).is_ok() {
+                barriers.push(handled);
+            }
+        }
+        for handled in barriers {
+            let _ = handled.await;
+        }
+    }
+
     /// The instance with this id.
     pub(crate) fn by_id(&self, id: &str) -> Result<Arc<InstanceEntry>, RuntimeError> {
         let instances = self.instances.lock().expect("directory lock");

@@ -95,6 +95,9 @@ impl<A: Actor> Instance<A> {
                 let result = self.http_action(params, &name, args).await;
                 let _ = reply.send(result);
             }
+            Command::Barrier(done) => {
+                let _ = done.send(());
+            }
             Command::Exec(boxed) => match boxed.downcast::<ExecFn<A>>() {
                 Ok(f) => {
                     let (actor, ctx) = (&mut self.actor, &mut self.ctx);

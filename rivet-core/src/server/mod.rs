@@ -22,6 +22,8 @@ pub(crate) struct ServerState {
     pub(crate) limits: Limits,
     /// Turns true when the server stops: every WebSocket is then closed with 1001.
     pub(crate) shutdown: tokio::sync::watch::Sender<bool>,
+    /// How many WebSocket connections are running, so that a shutdown can wait for them.
+    pub(crate) sessions: tokio::sync::watch::Sender<usize>,
 }
 
 /// The whole application.

@@ -135,6 +135,7 @@ async fn run(
     encoding: Encoding,
     params: Value,
 ) {
+    let _session = Session::open(state);
     let limits = &state.limits;
     let id = ConnId::new();
     let (link, transport) = ConnLink::socket(
@@ -195,6 +196,23 @@ async fn run(
     }
     gone.send_replace(true);
     let _ = entry.mailbox.send(Command::Closed { conn: id });
+}
+
+/// Counts a running connection, for [`crate::Server::shutdown`] to wait for; it stops counting
+/// when dropped, after the actor was told the connection left.
+struct Session<'a>(&'a ServerState);
+
+impl<'a> Session<'a> {
+    fn open(state: &'a ServerState) -> Self {
+        state.sessions.send_modify(|live| *live += 1);
+        Self(state)
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        self.0.sessions.send_modify(|live| *live -= 1);
+    }
 }
 
 /// The writer's task, and whether it is known to have ended.
