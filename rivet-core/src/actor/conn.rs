@@ -116,10 +116,7 @@ impl<A: Actor> Conn<A> {
     /// A connection that went away is skipped silently; only a payload that cannot be
     /// serialized is an error.
     pub fn send(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
-        let event = EventBody {
-            name: name.to_owned(),
-            args: vec![crate::protocol::value::to_value(payload).map_err(Error::internal)?],
-        };
+        let event = EventBody::with_payload(name, payload)?;
         self.link.send(ToClient::Event(Arc::new(event)));
         Ok(())
     }

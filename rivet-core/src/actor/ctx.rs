@@ -134,10 +134,7 @@ impl<A: Actor> Ctx<A> {
     /// The payload is serialized once. A connection that is gone or does not read never fails
     /// the broadcast nor delays the others.
     pub fn broadcast(&self, name: &str, payload: &impl Serialize) -> Result<(), Error> {
-        let event = Arc::new(EventBody {
-            name: name.to_owned(),
-            args: vec![crate::protocol::value::to_value(payload).map_err(Error::internal)?],
-        });
+        let event = Arc::new(EventBody::with_payload(name, payload)?);
         for conn in self.conns() {
             if conn.subscriptions.contains(name) {
                 conn.link.send(ToClient::Event(event.clone()));

@@ -218,10 +218,7 @@ mod tests {
     use crate::protocol::value;
 
     fn event(name: &str, payload: Value) -> Arc<EventBody> {
-        Arc::new(EventBody {
-            name: name.to_owned(),
-            args: vec![value::from_json(payload)],
-        })
+        Arc::new(EventBody::new(name, vec![value::from_json(payload)]))
     }
 
     fn drain(registration: &mut Registration) -> Vec<Value> {

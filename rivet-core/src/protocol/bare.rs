@@ -282,10 +282,7 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             id: r.uint()?,
             output: r.data()?,
         },
-        3 => ToClient::Event(Arc::new(EventBody {
-            name: r.string()?,
-            args: r.args()?,
-        })),
+        3 => ToClient::Event(Arc::new(EventBody::new(r.string()?, r.args()?))),
         tag => return Err(format!("unknown BARE message tag {tag}")),
     };
     r.end()?;

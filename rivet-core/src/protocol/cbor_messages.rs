@@ -218,16 +218,14 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             id: id(&val, "id")?,
             output: compat::revive(get(&val, "output").cloned().unwrap_or(Value::Null))?,
         }),
-        "Event" => Ok(ToClient::Event(Arc::new(EventBody {
-            name: text(&val, "name")?,
-            args: compat::revive(Value::Array(args(get(&val, "args")))).map(|v| {
-                if let Value::Array(items) = v {
-                    items
-                } else {
-                    Vec::new()
-                }
-            })?,
-        }))),
+        "Event" => {
+            // The whole list was escaped as one value, so it is revived as one.
+            let revived = compat::revive(Value::Array(args(get(&val, "args"))))?;
+            Ok(ToClient::Event(Arc::new(EventBody::new(
+                text(&val, "name")?,
+                args(Some(&revived)),
+            ))))
+        }
         other => Err(format!("unknown message tag `{other}`")),
     }
 }

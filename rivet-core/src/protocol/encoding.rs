@@ -65,6 +65,16 @@ impl Encoding {
     }
 
     pub(crate) fn encode_to_client(self, message: &ToClient) -> Frame {
+        if let ToClient::Event(event) = message {
+            // A broadcast goes to many connections: encode it once per encoding.
+            return event
+                .encoded
+                .get_or_encode(self, || self.encode_fresh(message));
+        }
+        self.encode_fresh(message)
+    }
+
+    fn encode_fresh(self, message: &ToClient) -> Frame {
         match self {
             Self::Json => Frame::Text(json::encode_to_client(message)),
             Self::Cbor => Frame::Binary(cbor_messages::encode_to_client(message)),
@@ -142,5 +152,30 @@ impl Encoding {
             Self::Cbor => cbor_messages::decode_http_error(bytes),
             Self::Bare => bare::decode_http_error(bytes),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::protocol::message::EventBody;
+
+    #[test]
+    fn an_event_is_encoded_once_per_encoding_and_the_same_each_time() {
+        let event = Arc::new(EventBody::with_payload("message", &"hi").unwrap());
+        let message = ToClient::Event(event.clone());
+        for encoding in [Encoding::Json, Encoding::Cbor, Encoding::Bare] {
+            let first = encoding.encode_to_client(&message);
+            assert_eq!(first, encoding.encode_fresh(&message), "{encoding:?}");
+            assert_eq!(encoding.encode_to_client(&message), first, "{encoding:?}");
+        }
+        // The cache answers without encoding again, and does not change what the event is.
+        let cached = event
+            .encoded
+            .get_or_encode(Encoding::Bare, || panic!("encoded twice"));
+        assert_eq!(cached, Encoding::Bare.encode_fresh(&message));
+        assert_eq!(*event, EventBody::with_payload("message", &"hi").unwrap());
     }
 }

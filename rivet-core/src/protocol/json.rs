@@ -197,10 +197,10 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             id: id_field(val, "id")?,
             output: read(val.get("output").cloned().unwrap_or(Json::Null))?,
         }),
-        "Event" => Ok(ToClient::Event(Arc::new(EventBody {
-            name: string_field(val, "name")?,
-            args: args_list(read(field(val, "args")?.clone())?),
-        }))),
+        "Event" => Ok(ToClient::Event(Arc::new(EventBody::new(
+            string_field(val, "name")?,
+            args_list(read(field(val, "args")?.clone())?),
+        )))),
         other => Err(format!("unknown message tag `{other}`")),
     }
 }

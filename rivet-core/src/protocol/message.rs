@@ -2,6 +2,9 @@
 
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+
+use super::encoding::{Encoding, Frame};
 use super::value::Value;
 use crate::Error;
 
@@ -26,6 +29,51 @@ pub(crate) enum ToClient {
 pub(crate) struct EventBody {
     pub(crate) name: String,
     pub(crate) args: Vec<Value>,
+    /// The event encoded once per encoding, for all the connections that speak it.
+    pub(crate) encoded: FrameCache,
+}
+
+impl EventBody {
+    pub(crate) fn new(name: impl Into<String>, args: Vec<Value>) -> Self {
+        Self {
+            name: name.into(),
+            args,
+            encoded: FrameCache::default(),
+        }
+    }
+
+    /// Event `name` carrying one payload: the listener's only argument.
+    pub(crate) fn with_payload(name: &str, payload: &impl serde::Serialize) -> Result<Self, Error> {
+        let payload = super::value::to_value(payload).map_err(Error::internal)?;
+        Ok(Self::new(name, vec![payload]))
+    }
+}
+
+/// Encoded frames of one message, one slot per encoding, each filled on first use.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FrameCache([OnceLock<Frame>; 3]);
+
+impl FrameCache {
+    /// The frame for `encoding`, encoded by `encode` the first time only.
+    pub(crate) fn get_or_encode(
+        &self,
+        encoding: Encoding,
+        encode: impl FnOnce() -> Frame,
+    ) -> Frame {
+        let slot = match encoding {
+            Encoding::Json => 0,
+            Encoding::Cbor => 1,
+            Encoding::Bare => 2,
+        };
+        self.0[slot].get_or_init(encode).clone()
+    }
+}
+
+/// A cache is not part of the value it caches.
+impl PartialEq for FrameCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The public face of an [`Error`].

@@ -139,7 +139,7 @@ fn to_client() -> impl Strategy<Value = ToClient> {
         error_body().prop_map(ToClient::Error),
         (any::<u64>(), value()).prop_map(|(id, output)| ToClient::ActionResponse { id, output }),
         (text(), vec(value(), 0..4))
-            .prop_map(|(name, args)| ToClient::Event(Arc::new(EventBody { name, args }))),
+            .prop_map(|(name, args)| ToClient::Event(Arc::new(EventBody::new(name, args)))),
     ]
 }
 
