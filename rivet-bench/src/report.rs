@@ -69,6 +69,7 @@ pub(crate) fn one_line(m: &Measurement) -> String {
     let s = summarize(std::slice::from_ref(m)).expect("one run");
     match s.value {
         Some(bytes) => format!("{:.0} B/item; {}", bytes, s.notes.join("; ")),
+        None if s.p50_ms.is_nan() => format!("{:>10.0}/s  (no operation finished)", s.rate),
         None => format!(
             "{:>10.0}/s  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
             s.rate, s.p50_ms, s.p99_ms, s.max_ms

@@ -374,11 +374,7 @@ pub(crate) async fn memory_conns(running: &Running, n: usize) -> Res<Measurement
     drop(warm);
     Ok(Measurement {
         value: Some(after.saturating_sub(before) as f64 / n as f64),
-        note: Some(format!(
-            "RSS {:.1} MiB → {:.1} MiB",
-            before as f64 / 1048576.0,
-            after as f64 / 1048576.0
-        )),
+        note: Some(growth_note(before, after, n, "connections")),
         ..Measurement::default()
     })
 }
@@ -412,11 +408,7 @@ pub(crate) async fn memory_actors(running: &Running, n: usize) -> Res<Measuremen
     let after = crate::targets::tree_rss(running)?;
     Ok(Measurement {
         value: Some(after.saturating_sub(before) as f64 / n as f64),
-        note: Some(format!(
-            "RSS {:.1} MiB → {:.1} MiB",
-            before as f64 / 1048576.0,
-            after as f64 / 1048576.0
-        )),
+        note: Some(growth_note(before, after, n, "actors")),
         ..Measurement::default()
     })
 }
@@ -437,6 +429,16 @@ async fn put_actor(http: &mut Http, key: &str) -> Res<()> {
         return Err(format!("PUT /actors: status {status}").into());
     }
     Ok(())
+}
+
+/// How the resident memory grew, for the report's notes.
+fn growth_note(before: u64, after: u64, n: usize, what: &str) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    format!(
+        "RSS {:.1} MiB → {:.1} MiB with {n} {what}",
+        before as f64 / MIB,
+        after as f64 / MIB
+    )
 }
 
 async fn settle() {

@@ -384,7 +384,7 @@ async fn wait_for_init(
             }) if refusal.is_none() => {
                 return Ok((actor_id, connection_id));
             }
-            Ok(ToClient::Error(body)) if body.action_id.is_none() => refusal = Some(body),
+            Ok(ToClient::Error(body)) if body.action_id.is_none() => refusal = Some(*body),
             Ok(ToClient::Event(event)) => early_events.push(event),
             Ok(_) => tracing::debug!("unexpected message before the connection opened; ignored"),
             Err(error) => {
@@ -527,10 +527,10 @@ impl Shared {
         match message {
             ToClient::ActionResponse { id, output } => self.answer(id, Ok(output)),
             ToClient::Error(body) => match body.action_id {
-                Some(id) => self.answer(id, Err(ClientError::from_body(body))),
+                Some(id) => self.answer(id, Err(ClientError::from_body(*body))),
                 None => {
                     tracing::debug!(error.group = %body.group, error.code = %body.code, "connection error from the server");
-                    self.lock().last_error = Some(body);
+                    self.lock().last_error = Some(*body);
                 }
             },
             ToClient::Event(event) => self.lock().events.dispatch(event),

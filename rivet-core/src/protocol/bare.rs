@@ -276,7 +276,7 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             let mut error = r.error()?;
             error.action_id = if r.optional()? { Some(r.uint()?) } else { None };
             r.skip_actor()?;
-            ToClient::Error(error)
+            ToClient::from(error)
         }
         2 => ToClient::ActionResponse {
             id: r.uint()?,
@@ -383,14 +383,14 @@ mod tests {
             action_id: None,
             actor: None,
         };
-        let bytes = encode_to_client(&ToClient::Error(error.clone()));
+        let bytes = encode_to_client(&ToClient::from(error.clone()));
         assert_eq!(
             bytes,
             hex(
                 "04 00 01 04 75 73 65 72 09 66 6f 72 62 69 64 64 65 6e 09 62 61 64 20 74 6f 6b 65 6e 01 0b a1 63 77 68 79 65 74 6f 6b 65 6e 00 00"
             )
         );
-        assert_eq!(decode_to_client(&bytes).unwrap(), ToClient::Error(error));
+        assert_eq!(decode_to_client(&bytes).unwrap(), ToClient::from(error));
     }
 
     #[test]

@@ -213,7 +213,7 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             actor_id: text(&val, "actorId")?.into(),
             connection_id: text(&val, "connectionId")?.into(),
         }),
-        "Error" => read_error(&val).map(ToClient::Error),
+        "Error" => read_error(&val).map(ToClient::from),
         "ActionResponse" => Ok(ToClient::ActionResponse {
             id: id(&val, "id")?,
             output: compat::revive(get(&val, "output").cloned().unwrap_or(Value::Null))?,
@@ -346,8 +346,8 @@ mod tests {
             actor: None,
         };
         assert_eq!(
-            decode_to_client(&encode_to_client(&ToClient::Error(error.clone()))).unwrap(),
-            ToClient::Error(error)
+            decode_to_client(&encode_to_client(&ToClient::from(error.clone()))).unwrap(),
+            ToClient::from(error)
         );
     }
 }

@@ -192,7 +192,7 @@ pub(crate) fn decode_to_client(bytes: &[u8]) -> Result<ToClient, String> {
             actor_id: string_field(val, "actorId")?.into(),
             connection_id: string_field(val, "connectionId")?.into(),
         }),
-        "Error" => read_error(val).map(ToClient::Error),
+        "Error" => read_error(val).map(ToClient::from),
         "ActionResponse" => Ok(ToClient::ActionResponse {
             id: id_field(val, "id")?,
             output: read(val.get("output").cloned().unwrap_or(Json::Null))?,
@@ -263,7 +263,7 @@ mod tests {
             action_id: None,
             actor: None,
         };
-        let text = encode_to_client(&ToClient::Error(error.clone()));
+        let text = encode_to_client(&ToClient::from(error.clone()));
         let value: Json = serde_json::from_str(&text).unwrap();
         assert_eq!(
             value,
@@ -272,7 +272,7 @@ mod tests {
         );
         assert_eq!(
             decode_to_client(text.as_bytes()).unwrap(),
-            ToClient::Error(error)
+            ToClient::from(error)
         );
     }
 

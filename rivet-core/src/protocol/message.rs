@@ -16,12 +16,19 @@ pub(crate) enum ToClient {
         actor_id: Arc<str>,
         connection_id: Arc<str>,
     },
-    /// A failed action (`action_id` set) or a failed connection (`action_id` none).
-    Error(ErrorBody),
+    /// A failed action (`action_id` set) or a failed connection (`action_id` none). Boxed: errors
+    /// are rare, and every connection's outgoing queue holds its slots at this enum's size.
+    Error(Box<ErrorBody>),
     /// The result of an action.
     ActionResponse { id: u64, output: Value },
     /// An event; `args` is the listener's argument list.
     Event(Arc<EventBody>),
+}
+
+impl From<ErrorBody> for ToClient {
+    fn from(body: ErrorBody) -> Self {
+        Self::Error(Box::new(body))
+    }
 }
 
 /// An event, shared by every connection it is sent to.
@@ -128,4 +135,13 @@ pub(crate) enum ToServer {
     },
     /// Start or stop receiving broadcasts of one event name.
     SubscriptionRequest { event_name: String, subscribe: bool },
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_message_to_a_client_is_six_words() {
+        // Each connection's outgoing queue holds a block of 32 slots of this size.
+        assert!(std::mem::size_of::<super::ToClient>() <= 48);
+    }
 }

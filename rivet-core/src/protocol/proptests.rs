@@ -136,7 +136,7 @@ fn to_client() -> impl Strategy<Value = ToClient> {
             actor_id: a.into(),
             connection_id: c.into(),
         }),
-        error_body().prop_map(ToClient::Error),
+        error_body().prop_map(ToClient::from),
         (any::<u64>(), value()).prop_map(|(id, output)| ToClient::ActionResponse { id, output }),
         (text(), vec(value(), 0..4))
             .prop_map(|(name, args)| ToClient::Event(Arc::new(EventBody::new(name, args)))),

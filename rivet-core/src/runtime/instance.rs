@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use super::guard::{caught, guarded, started};
-use super::{Command, ConnLink};
+use super::{ActionCall, Command, ConnLink, HttpCall, Joining, SubscriptionChange};
 use crate::actor::ExecFn;
 use crate::actor::InstanceInfo;
 use crate::protocol::{ErrorBody, ToClient, Value};
@@ -53,26 +53,29 @@ impl<A: Actor> Instance<A> {
 
     async fn handle(&mut self, command: Command) {
         match command {
-            Command::Connect { link, params } => {
+            Command::Connect(joining) => {
+                let Joining { link, params } = *joining;
                 let _ = self.connect(link, params).await;
                 self.sweep().await;
             }
-            Command::Action {
-                conn,
-                id,
-                name,
-                args,
-                pending,
-            } => {
+            Command::Action(call) => {
+                let ActionCall {
+                    conn,
+                    id,
+                    name,
+                    args,
+                    pending,
+                } = *call;
                 self.action(conn, id, name, args).await;
                 drop(pending);
             }
-            Command::Subscribe {
-                conn,
-                event,
-                subscribe,
-                pending,
-            } => {
+            Command::Subscribe(change) => {
+                let SubscriptionChange {
+                    conn,
+                    event,
+                    subscribe,
+                    pending,
+                } = *change;
                 if let Some(conn) = self.ctx.conns.get_mut(&conn) {
                     if subscribe {
                         conn.subscriptions.insert(event);
@@ -86,12 +89,13 @@ impl<A: Actor> Instance<A> {
                 self.leave(&conn).await;
                 self.sweep().await;
             }
-            Command::HttpAction {
-                params,
-                name,
-                args,
-                reply,
-            } => {
+            Command::HttpAction(call) => {
+                let HttpCall {
+                    params,
+                    name,
+                    args,
+                    reply,
+                } = *call;
                 let result = self.http_action(params, &name, args).await;
                 let _ = reply.send(result);
             }
@@ -214,7 +218,7 @@ impl<A: Actor> Instance<A> {
             Ok(output) => link.send(ToClient::ActionResponse { id, output }),
             Err(error) => {
                 let body = ErrorBody::new(&error, Some(id)).naming(self.ctx.specifier());
-                link.send(ToClient::Error(body));
+                link.send(ToClient::from(body));
             }
         }
     }

@@ -181,7 +181,7 @@ impl ConnLink {
     /// Sends an error for the connection as a whole, then closes with 1011 and `group.code`.
     pub(crate) fn fail(&self, error: &Error) {
         self.inner.held.lock().expect("link lock").take();
-        self.push(ToClient::Error(ErrorBody::new(error, None)));
+        self.push(ToClient::from(ErrorBody::new(error, None)));
         self.request_close(1011, error.qualified_code(), true);
     }
 

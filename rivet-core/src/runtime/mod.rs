@@ -6,6 +6,6 @@ mod guard;
 mod instance;
 mod link;
 
-pub(crate) use command::Command;
+pub(crate) use command::{ActionCall, Command, HttpCall, Joining, SubscriptionChange};
 pub(crate) use directory::{Directory, InstanceEntry};
 pub(crate) use link::{ClosingList, ConnLink, LinkTransport};

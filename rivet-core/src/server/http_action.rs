@@ -16,8 +16,8 @@ use super::gateway::resolve;
 use super::reply::error_response;
 use crate::protocol::message::ActorSpecifier;
 use crate::protocol::{Encoding, key};
-use crate::runtime::Command;
 use crate::runtime::InstanceEntry;
+use crate::runtime::{Command, HttpCall};
 use crate::{Error, RuntimeError};
 
 pub(super) async fn action(
@@ -96,12 +96,12 @@ async fn run(
     let (reply, answer) = oneshot::channel();
     entry
         .mailbox
-        .send(Command::HttpAction {
+        .send(Command::HttpAction(Box::new(HttpCall {
             params,
             name: action,
             args,
             reply,
-        })
+        })))
         .map_err(|_| RuntimeError::ActorStopped)?;
     let answered = answer.await.map_err(|_| RuntimeError::ActorStopped)?;
     let body = answered

@@ -16,7 +16,9 @@ use tokio::sync::{mpsc, watch};
 use super::ServerState;
 use super::gateway::resolve;
 use crate::protocol::{Encoding, ErrorBody, Frame, ToClient, ToServer};
-use crate::runtime::{Command, ConnLink, InstanceEntry, LinkTransport};
+use crate::runtime::{
+    ActionCall, Command, ConnLink, InstanceEntry, Joining, LinkTransport, SubscriptionChange,
+};
 use crate::{ConnId, Error, Limits, RuntimeError};
 
 /// What the client asked for in its `Sec-WebSocket-Protocol` header.
@@ -86,7 +88,7 @@ pub(super) async fn connect(
 async fn refuse(mut socket: WebSocket, code: u16, encoding: Option<Encoding>, error: Error) {
     tracing::debug!(error.code = %error.qualified_code(), "websocket refused");
     if let Some(encoding) = encoding {
-        let message = ToClient::Error(ErrorBody::new(&error, None));
+        let message = ToClient::from(ErrorBody::new(&error, None));
         let _ = socket.send(encode(encoding, &message)).await;
     }
     let frame = close_frame(code, &error.qualified_code());
@@ -146,10 +148,10 @@ async fn run(
     let gone = transport.gone.clone();
     if entry
         .mailbox
-        .send(Command::Connect {
+        .send(Command::Connect(Box::new(Joining {
             link: link.clone(),
             params,
-        })
+        })))
         .is_err()
     {
         refuse(
@@ -275,18 +277,18 @@ async fn read(
         let pending = link.enqueue(max_pending);
         match (decoded, pending) {
             (Ok(ToServer::ActionRequest { id, name, args }), Some(pending)) => {
-                let _ = mailbox.send(Command::Action {
+                let _ = mailbox.send(Command::Action(Box::new(ActionCall {
                     conn: link.id().clone(),
                     id,
                     name,
                     args,
                     pending,
-                });
+                })));
             }
             (Ok(ToServer::ActionRequest { id, .. }), None) => {
                 // Answered here, without waiting for the actor: the call does not run.
                 let error = Error::from(RuntimeError::TooManyPending);
-                link.send(ToClient::Error(ErrorBody::new(&error, Some(id))));
+                link.send(ToClient::from(ErrorBody::new(&error, Some(id))));
             }
             (
                 Ok(ToServer::SubscriptionRequest {
@@ -295,12 +297,12 @@ async fn read(
                 }),
                 Some(pending),
             ) => {
-                let command = Command::Subscribe {
+                let command = Command::Subscribe(Box::new(SubscriptionChange {
                     conn: link.id().clone(),
                     event: event_name,
                     subscribe,
                     pending,
-                };
+                }));
                 let _ = mailbox.send(command);
             }
             (Ok(ToServer::SubscriptionRequest { .. }), None) => {
@@ -390,7 +392,7 @@ async fn send(
         match message {
             ToClient::ActionResponse { id, .. } => {
                 let error = Error::from(RuntimeError::OutgoingTooLong);
-                frame = encode(encoding, &ToClient::Error(ErrorBody::new(&error, Some(id))));
+                frame = encode(encoding, &ToClient::from(ErrorBody::new(&error, Some(id))));
             }
             _ => {
                 tracing::warn!("outgoing message over the limit, dropped");
