@@ -20,11 +20,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use futures::stream::{BoxStream, SelectAll};
 use futures::{Stream, StreamExt};
 use rivet_core::Client;
-use rivet_core::client::{ClientError, CloseInfo, Connection};
+use rivet_core::client::{ClientError, CloseInfo, Connection, EventStream};
 use rivet_examples::chat::{ChatMessage, ChatParams, ChatRoom, ChatRoomClient};
+use serde::Deserialize;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
 /// Joins a chat room.
@@ -49,7 +49,9 @@ struct Args {
     messages: Vec<String>,
 }
 
-/// One thing that happened in the room.
+/// One thing that happened in the room: the variant names the event, its field the payload.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Event {
     Joined(String),
     Left(String),
@@ -125,17 +127,9 @@ fn report_close(info: &CloseInfo) {
     }
 }
 
-fn subscribe(conn: &Connection<ChatRoom>) -> SelectAll<BoxStream<'static, Event>> {
-    futures::stream::select_all([
-        conn.events::<String>("joined").map(Event::Joined).boxed(),
-        conn.events::<String>("left").map(Event::Left).boxed(),
-        conn.events::<ChatMessage>("message")
-            .map(Event::Message)
-            .boxed(),
-        conn.events::<ChatMessage>("whisper")
-            .map(Event::Whisper)
-            .boxed(),
-    ])
+/// The room's events, in the order the server sent them.
+fn subscribe(conn: &Connection<ChatRoom>) -> EventStream<Event> {
+    conn.events_of(&["joined", "left", "message", "whisper"])
 }
 
 /// Sends every message, then prints events until each one has come back.

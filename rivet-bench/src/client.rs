@@ -227,7 +227,13 @@ impl Http {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         };
         if status != 200 {
-            return Err(format!("HTTP action {name}.{action}: status {status}").into());
+            // The body names the error; BARE bodies keep their text readable enough.
+            let text: String = String::from_utf8_lossy(&body)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect();
+            return Err(format!("HTTP action {name}.{action}: status {status}: {text}").into());
         }
         Ok(body)
     }

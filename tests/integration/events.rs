@@ -286,3 +286,39 @@ async fn rule_08_a_connection_that_does_not_read_never_delays_the_others() {
     assert_eq!(snap.visible, ["a", "b"]);
     drop(q);
 }
+
+/// The probe's events, as one ordered stream decodes them.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProbeEvent {
+    Joined(String),
+    Left(String),
+    Msg(i64),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_08_events_of_several_names_keep_the_order_they_were_sent_in() {
+    // Per-name streams cannot say which of two events came first; `events_of` can.
+    let s = TestServer::probe().await;
+    let key = unique("events-of");
+    let a = s.join(&key, "a").await;
+    let mut events = a.events_of::<ProbeEvent>(&["joined", "left", "msg"]);
+    a.whoami().await.unwrap();
+    let b = s.join(&key, "b").await;
+    for i in 1..=20 {
+        a.shout(i).await.unwrap();
+    }
+    b.disconnect().await;
+    a.shout(21).await.unwrap();
+
+    let mut expected = vec![ProbeEvent::Joined("b".into())];
+    expected.extend((1..=20).map(ProbeEvent::Msg));
+    expected.push(ProbeEvent::Left("b".into()));
+    expected.push(ProbeEvent::Msg(21));
+    let mut got = Vec::new();
+    for _ in 0..expected.len() {
+        got.push(next(&mut events).await);
+    }
+    assert_eq!(got, expected);
+    assert_eq!(events.names(), ["joined", "left", "msg"]);
+}

@@ -169,7 +169,41 @@ impl<A: Actor> Connection<A> {
     /// stream, in order (at most 1024 such events are kept across all names). Several streams of
     /// one name each receive every event.
     pub fn events<T: DeserializeOwned>(&self, name: &str) -> EventStream<T> {
-        self.raw.events(name)
+        self.raw.events(&[name], false)
+    }
+
+    /// One stream of the events of several names, in the order the server sent them (streams
+    /// of one name each, merged, would lose the order between names). Each event decodes into
+    /// `T` from `{name: payload}`, which is what serde reads as a variant of an enum: one variant
+    /// per name, holding that event's payload. Subscribing, unsubscribing and early events work
+    /// as for [`events`](Self::events).
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    /// use rivet_core::Actor;
+    /// use rivet_core::client::Connection;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// #[serde(rename_all = "snake_case")]
+    /// enum RoomEvent {
+    ///     Joined(String),
+    ///     Message { from: String, text: String },
+    /// }
+    ///
+    /// # #[allow(dead_code)] // only compiled
+    /// async fn print_room<A: Actor>(conn: &Connection<A>) {
+    ///     let mut events = conn.events_of::<RoomEvent>(&["joined", "message"]);
+    ///     while let Some(event) = events.next().await {
+    ///         match event {
+    ///             RoomEvent::Joined(user) => println!("{user} joined"),
+    ///             RoomEvent::Message { from, text } => println!("{from}: {text}"),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn events_of<T: DeserializeOwned>(&self, names: &[&str]) -> EventStream<T> {
+        assert!(!names.is_empty(), "events_of needs at least one event name");
+        self.raw.events(names, true)
     }
 
     /// Resolves when the socket has closed, by either side, with the server's close code and
@@ -223,19 +257,20 @@ impl Drop for RawConnection {
 }
 
 impl RawConnection {
-    fn events<T: DeserializeOwned>(&self, name: &str) -> EventStream<T> {
+    fn events<T: DeserializeOwned>(&self, names: &[&str], tagged: bool) -> EventStream<T> {
         let registration = {
             let mut state = self.shared.lock();
-            let registration = state.events.add(name);
-            if registration.subscribe {
+            let registration = state.events.add(names);
+            for name in &registration.subscribe {
                 self.shared.send(&ToServer::SubscriptionRequest {
-                    event_name: name.to_owned(),
+                    event_name: name.clone(),
                     subscribe: true,
                 });
             }
             registration
         };
-        EventStream::new(name.to_owned(), registration, self.shared.clone())
+        let names = names.iter().map(|name| (*name).to_owned()).collect();
+        EventStream::new(names, tagged, registration, self.shared.clone())
     }
 
     fn close_info(&self) -> Option<CloseInfo> {

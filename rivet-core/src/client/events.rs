@@ -47,7 +47,10 @@ type Receiver = mpsc::UnboundedReceiver<Arc<EventBody>>;
 /// }
 /// ```
 pub struct EventStream<T> {
-    name: String,
+    names: Vec<String>,
+    /// Items are decoded from `{name: payload}` (a stream of several names, see
+    /// [`Connection::events_of`](super::Connection::events_of)) rather than from the payload.
+    tagged: bool,
     id: u64,
     receiver: Receiver,
     shared: Arc<Shared>,
@@ -55,9 +58,15 @@ pub struct EventStream<T> {
 }
 
 impl<T> EventStream<T> {
-    pub(super) fn new(name: String, registration: Registration, shared: Arc<Shared>) -> Self {
+    pub(super) fn new(
+        names: Vec<String>,
+        tagged: bool,
+        registration: Registration,
+        shared: Arc<Shared>,
+    ) -> Self {
         Self {
-            name,
+            names,
+            tagged,
             id: registration.id,
             receiver: registration.receiver,
             shared,
@@ -65,16 +74,21 @@ impl<T> EventStream<T> {
         }
     }
 
-    /// The event name this stream receives.
+    /// The event name this stream receives (the first of them, for a stream of several).
     pub fn name(&self) -> &str {
-        &self.name
+        &self.names[0]
+    }
+
+    /// Every event name this stream receives.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 }
 
 impl<T> fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
-            .field("name", &self.name)
+            .field("names", &self.names)
             .field("item", &std::any::type_name::<T>())
             .finish_non_exhaustive()
     }
@@ -89,12 +103,16 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             let Some(event) = ready!(this.receiver.poll_recv(cx)) else {
                 return Poll::Ready(None);
             };
-            let payload = event.args.first().cloned().unwrap_or(WireValue::Null);
+            let mut payload = event.args.first().cloned().unwrap_or(WireValue::Null);
+            if this.tagged {
+                // The shape serde gives an externally tagged enum: the variant names the event.
+                payload = WireValue::Map(vec![(WireValue::Text(event.name.clone()), payload)]);
+            }
             match crate::protocol::value::decode(payload) {
                 Ok(item) => return Poll::Ready(Some(item)),
                 // The error's text may quote the payload: log its kind only.
                 Err(_) => tracing::debug!(
-                    event.name = %this.name,
+                    event.name = %event.name,
                     expected = std::any::type_name::<T>(),
                     "event skipped: its payload does not decode",
                 ),
@@ -105,7 +123,9 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 
 impl<T> Drop for EventStream<T> {
     fn drop(&mut self) {
-        self.shared.drop_stream(&self.name, self.id);
+        for name in &self.names {
+            self.shared.drop_stream(name, self.id);
+        }
     }
 }
 
@@ -114,8 +134,8 @@ impl<T> Drop for EventStream<T> {
 pub(super) struct Registration {
     id: u64,
     receiver: Receiver,
-    /// This is the name's first stream: the server must be asked for its events.
-    pub(super) subscribe: bool,
+    /// The names of which this is the first stream: the server must be asked for their events.
+    pub(super) subscribe: Vec<String>,
 }
 
 /// Who receives which event: the streams of each name, and the events that came before any.
@@ -131,14 +151,15 @@ pub(super) struct EventRouter {
 }
 
 impl EventRouter {
-    /// Adds a stream for `name`, which first receives that name's waiting events.
-    pub(super) fn add(&mut self, name: &str) -> Registration {
+    /// Adds a stream for the events of `names`, which first receives their waiting events, in
+    /// the order they came.
+    pub(super) fn add(&mut self, names: &[&str]) -> Registration {
         let id = self.next_id;
         self.next_id += 1;
         let (sender, receiver) = mpsc::unbounded_channel();
         let mut kept = VecDeque::with_capacity(self.backlog.len());
         for event in self.backlog.drain(..) {
-            if event.name == name {
+            if names.contains(&event.name.as_str()) {
                 // The receiver is alive: it is still in this function.
                 let _ = sender.send(event);
             } else {
@@ -146,18 +167,28 @@ impl EventRouter {
             }
         }
         self.backlog = kept;
-        self.claimed.insert(name.to_owned());
+        self.claimed
+            .extend(names.iter().map(|name| (*name).to_owned()));
+        let mut subscribe = Vec::new();
         if self.closed {
             // Dropping the sender ends the stream after what it already holds.
             return Registration {
                 id,
                 receiver,
-                subscribe: false,
+                subscribe,
             };
         }
-        let streams = self.streams.entry(name.to_owned()).or_default();
-        let subscribe = streams.is_empty();
-        streams.push((id, sender));
+        for &name in names {
+            let streams = self.streams.entry(name.to_owned()).or_default();
+            if streams.iter().any(|(stream, _)| *stream == id) {
+                // A name given twice.
+                continue;
+            }
+            if streams.is_empty() {
+                subscribe.push(name.to_owned());
+            }
+            streams.push((id, sender.clone()));
+        }
         Registration {
             id,
             receiver,
@@ -232,10 +263,10 @@ mod tests {
     #[test]
     fn the_first_stream_of_a_name_subscribes_and_the_last_unsubscribes() {
         let mut router = EventRouter::default();
-        let first = router.add("message");
-        let second = router.add("message");
-        assert!(first.subscribe);
-        assert!(!second.subscribe);
+        let first = router.add(&["message"]);
+        let second = router.add(&["message"]);
+        assert_eq!(first.subscribe, ["message"]);
+        assert!(second.subscribe.is_empty());
         assert!(!router.remove("message", first.id));
         assert!(router.remove("message", second.id));
         assert!(
@@ -243,17 +274,39 @@ mod tests {
             "removing twice is harmless"
         );
         assert!(
-            router.add("message").subscribe,
+            !router.add(&["message"]).subscribe.is_empty(),
             "a new stream subscribes again"
         );
     }
 
     #[test]
+    fn a_stream_of_several_names_gets_their_events_in_order_backlog_first() {
+        let mut router = EventRouter::default();
+        router.dispatch(event("b", json!(1)));
+        router.dispatch(event("other", json!(2)));
+        router.dispatch(event("a", json!(3)));
+        let mut both = router.add(&["a", "b", "a"]);
+        assert_eq!(both.subscribe, ["a", "b"], "each name once");
+        router.dispatch(event("a", json!(4)));
+        router.dispatch(event("b", json!(5)));
+        router.dispatch(event("a", json!(6)));
+        assert_eq!(
+            drain(&mut both),
+            vec![json!(1), json!(3), json!(4), json!(5), json!(6)]
+        );
+        let mut other = router.add(&["other"]);
+        assert_eq!(drain(&mut other), vec![json!(2)]);
+        assert!(router.remove("a", both.id), "the last stream of `a`");
+        assert!(!router.remove("a", both.id), "removed once");
+        assert!(router.remove("b", both.id), "the last stream of `b`");
+    }
+
+    #[test]
     fn every_stream_of_a_name_gets_every_event() {
         let mut router = EventRouter::default();
-        let mut a = router.add("message");
-        let mut b = router.add("message");
-        let mut other = router.add("other");
+        let mut a = router.add(&["message"]);
+        let mut b = router.add(&["message"]);
+        let mut other = router.add(&["other"]);
         router.dispatch(event("message", json!(1)));
         router.dispatch(event("message", json!(2)));
         assert_eq!(drain(&mut a), vec![json!(1), json!(2)]);
@@ -267,24 +320,24 @@ mod tests {
         router.dispatch(event("welcome", json!("a")));
         router.dispatch(event("other", json!("x")));
         router.dispatch(event("welcome", json!("b")));
-        let mut first = router.add("welcome");
+        let mut first = router.add(&["welcome"]);
         assert_eq!(drain(&mut first), vec![json!("a"), json!("b")]);
-        let mut second = router.add("welcome");
+        let mut second = router.add(&["welcome"]);
         assert!(
             drain(&mut second).is_empty(),
             "the backlog goes to the first stream only"
         );
-        let mut other = router.add("other");
+        let mut other = router.add(&["other"]);
         assert_eq!(drain(&mut other), vec![json!("x")]);
     }
 
     #[test]
     fn names_that_had_a_stream_keep_no_backlog() {
         let mut router = EventRouter::default();
-        let stream = router.add("message");
+        let stream = router.add(&["message"]);
         assert!(router.remove("message", stream.id));
         router.dispatch(event("message", json!(1)));
-        let mut later = router.add("message");
+        let mut later = router.add(&["message"]);
         assert!(drain(&mut later).is_empty());
     }
 
@@ -294,7 +347,7 @@ mod tests {
         for n in 0..BACKLOG_CAPACITY + 5 {
             router.dispatch(event("tick", json!(n)));
         }
-        let mut stream = router.add("tick");
+        let mut stream = router.add(&["tick"]);
         let got = drain(&mut stream);
         assert_eq!(got.len(), BACKLOG_CAPACITY);
         assert_eq!(got[0], json!(5));
@@ -304,7 +357,7 @@ mod tests {
     #[test]
     fn closing_ends_streams_after_their_events() {
         let mut router = EventRouter::default();
-        let mut live = router.add("message");
+        let mut live = router.add(&["message"]);
         router.dispatch(event("message", json!(1)));
         router.dispatch(event("late", json!(2)));
         router.close();
@@ -316,8 +369,8 @@ mod tests {
             live.receiver.try_recv(),
             Err(mpsc::error::TryRecvError::Disconnected)
         ));
-        let mut after = router.add("late");
-        assert!(!after.subscribe);
+        let mut after = router.add(&["late"]);
+        assert!(after.subscribe.is_empty());
         assert_eq!(
             value::to_json(after.receiver.try_recv().unwrap().args[0].clone()),
             json!(2)

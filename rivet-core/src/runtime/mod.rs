@@ -4,7 +4,7 @@ mod command;
 pub(crate) mod directory;
 mod guard;
 mod instance;
-mod link;
+pub(crate) mod link;
 
 pub(crate) use command::{ActionCall, Command, HttpCall, Joining, SubscriptionChange};
 pub(crate) use directory::{Directory, InstanceEntry};

@@ -6,6 +6,7 @@ mod gateway;
 mod http_action;
 mod manager;
 mod reply;
+mod socket;
 mod websocket;
 
 use std::sync::Arc;
