@@ -102,7 +102,9 @@ fn explanation(scenario: Scenario) -> &'static str {
         Scenario::Roundtrip => {
             "`counter.increment(1)` over a BARE WebSocket, closed loop: every connection keeps its \
              number of calls in flight and sends the next call when a response arrives. Latency is \
-             from send to response. echo answers each frame with a frame of the same size."
+             from send to response. echo answers each frame with a frame of the same size. In \
+             the charts, `16c×32 1` is 16 connections with 32 calls in flight each, on 1 actor; \
+             `N` instead of `1` is one actor per connection."
         }
         Scenario::Fanout => {
             "One sender calls `room.send(seq)`, which broadcasts event `msg` to every subscribed \
@@ -113,8 +115,10 @@ fn explanation(scenario: Scenario) -> &'static str {
         Scenario::Churn => {
             "Each loop: open a WebSocket with connection params (so `create_conn_state` runs), \
              wait for Init, call `room.ping`, close and wait for the close handshake; one actor \
-             per loop. Latency is one whole cycle. After the run the server's count of \
-             `on_disconnect` (connections with params) must equal the cycles."
+             per loop. Latency is one whole cycle. After each run the generator asks the server \
+             how many connections with params ran `on_disconnect` and compares it with the \
+             cycles it completed, warm-up included; a run where they differ fails. The line \
+             \"Checked\" below gives both counts, for each run and target."
         }
         Scenario::Http => {
             "`POST /gateway/counter/action/increment` in BARE on keep-alive HTTP/1.1 connections, \
@@ -443,8 +447,11 @@ impl<'a> Report<'a> {
              machine: `rivet / echo` is what the framework costs), and `peer`, the official \
              RivetKit 2.3.19 server (`rivet / peer` is what a user gains). One load generator \
              (`rivet-bench`, speaking the client protocol in BARE) drives every target, in one \
-             run, with the targets alternated case by case so that machine noise hits them \
-             alike. The generator and the server share the machine's cores.\n"
+             run. rivet and echo are alternated case by case so that machine noise hits them \
+             alike; peer runs apart, in a block per scenario, started only for its own runs, as \
+             its engine keeps a core busy even when idle (it is two to three orders of magnitude \
+             slower, so this changes none of its ratios). The generator and the server share \
+             the machine's cores.\n"
         );
         let _ = writeln!(
             out,

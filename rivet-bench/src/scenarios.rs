@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
+use futures::{SinkExt, StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -41,12 +41,11 @@ where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = Res<T>>,
 {
+    // The first failure ends the case: a target that stalls is not waited on n times.
     let mut opened: Vec<T> = futures::stream::iter((0..n).map(open))
         .buffer_unordered(parallel)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect::<Res<Vec<T>>>()?;
+        .try_collect()
+        .await?;
     opened.shrink_to_fit();
     Ok(opened)
 }
