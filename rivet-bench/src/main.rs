@@ -43,7 +43,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Every scenario against every target; writes the report (BENCHMARKS.md).
-    All(Options),
+    All {
+        #[command(flatten)]
+        options: Options,
+        /// Where the report goes; its charts go to `bench/charts/` beside it [default:
+        /// BENCHMARKS.md, or with --quick a folder `rivet-bench-quick` in the system's
+        /// temporary folder, so that a quick run never overwrites a real report].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Action round trips over WebSocket.
     Roundtrip(Options),
     /// Broadcast fan-out to many subscribed connections.
@@ -96,67 +104,64 @@ impl Scenario {
 /// Sizes and durations; every list is comma-separated.
 #[derive(Args, Clone, Debug)]
 pub(crate) struct Options {
-    /// A second or two per scenario, with small sizes (CI checks the harness this way).
+    /// Short runs with small sizes, a few seconds per scenario (CI checks the harness so).
     #[arg(long)]
     quick: bool,
     /// The targets, alternated case by case.
     #[arg(long, value_delimiter = ',', default_value = "rivet,echo,peer")]
     targets: Vec<Target>,
-    /// Where `all` writes the report; charts go to `bench/charts/` beside it.
-    #[arg(long, default_value = "BENCHMARKS.md")]
-    out: PathBuf,
     /// Measured seconds per case (default 3, quick 0.2).
-    #[arg(long)]
-    duration: Option<f64>,
+    #[arg(long, value_parser = positive_seconds)]
+    duration: Option<Duration>,
     /// Warm-up seconds per case before the measurement (default 0.5, quick 0.05).
-    #[arg(long)]
-    warmup: Option<f64>,
+    #[arg(long, value_parser = seconds)]
+    warmup: Option<Duration>,
     /// Runs of each case per target, alternating targets (default 2, quick 1).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     reps: Option<usize>,
     /// Round trip: connection counts.
-    #[arg(long, value_delimiter = ',', default_value = "1,16,256")]
+    #[arg(long, value_delimiter = ',', default_value = "1,16,256", value_parser = count)]
     conns: Vec<usize>,
     /// Round trip: calls in flight per connection.
-    #[arg(long, value_delimiter = ',', default_value = "1,32")]
+    #[arg(long, value_delimiter = ',', default_value = "1,32", value_parser = count)]
     inflight: Vec<usize>,
-    /// Fan-out: subscribed connections (quick: 10,100).
-    #[arg(long, value_delimiter = ',')]
+    /// Fan-out: subscribed connections (default 100,1000, quick 10,100).
+    #[arg(long, value_delimiter = ',', value_parser = count)]
     subscribers: Option<Vec<usize>>,
     /// Fan-out: broadcasts under way at once.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = count)]
     fanout_inflight: usize,
     /// Churn: concurrent connect-action-disconnect loops.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = count)]
     churn_workers: usize,
     /// HTTP: concurrent keep-alive connections.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = count)]
     http_workers: usize,
     /// Memory: idle connections (default 10000, quick 500).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     mem_conns: Option<usize>,
     /// Memory: idle actors (default 100000, quick 2000).
-    #[arg(long)]
+    #[arg(long, value_parser = count)]
     mem_actors: Option<usize>,
     /// Memory: at most this many idle connections on the peer.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = count)]
     peer_mem_conns: usize,
     /// Memory: at most this many idle actors on the peer.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = count)]
     peer_mem_actors: usize,
 }
 
 impl Options {
     fn window(&self) -> Window {
-        let (duration, warmup) = if self.quick { (0.2, 0.05) } else { (3.0, 0.5) };
+        let (duration, warmup) = if self.quick { (200, 50) } else { (3000, 500) };
         Window {
-            duration: Duration::from_secs_f64(self.duration.unwrap_or(duration)),
-            warmup: Duration::from_secs_f64(self.warmup.unwrap_or(warmup)),
+            duration: self.duration.unwrap_or(Duration::from_millis(duration)),
+            warmup: self.warmup.unwrap_or(Duration::from_millis(warmup)),
         }
     }
 
     fn reps(&self) -> usize {
-        self.reps.unwrap_or(if self.quick { 1 } else { 2 }).max(1)
+        self.reps.unwrap_or(if self.quick { 1 } else { 2 })
     }
 
     fn subscribers(&self) -> Vec<usize> {
@@ -176,6 +181,43 @@ impl Options {
         self.mem_actors
             .unwrap_or(if self.quick { 2000 } else { 100_000 })
     }
+}
+
+/// Where `all` writes its report: `--out`, or `BENCHMARKS.md`; a quick run's numbers are
+/// no report to keep, so by default they go to the system's temporary folder.
+fn report_path(out: Option<PathBuf>, quick: bool) -> PathBuf {
+    out.unwrap_or_else(|| {
+        if quick {
+            std::env::temp_dir().join("rivet-bench-quick/BENCHMARKS.md")
+        } else {
+            PathBuf::from("BENCHMARKS.md")
+        }
+    })
+}
+
+/// A count of one or more.
+fn count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// A number of seconds, zero or more.
+fn seconds(value: &str) -> Result<Duration, String> {
+    let seconds: f64 = value.parse().map_err(|error| format!("{error}"))?;
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| "must be a finite number of seconds, zero or more".to_owned())
+}
+
+/// A number of seconds above zero.
+fn positive_seconds(value: &str) -> Result<Duration, String> {
+    let duration = seconds(value)?;
+    if duration.is_zero() {
+        return Err("must be more than 0 seconds".to_owned());
+    }
+    Ok(duration)
 }
 
 /// One case of a scenario, such as 16 connections with 32 calls in flight on one actor.
@@ -535,15 +577,23 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async move {
-        let (scenarios, options, write_report) = match cli.command {
+        let (scenarios, options, output) = match cli.command {
             Command::Serve { target, port } => return targets::serve(target, port).await,
-            Command::All(options) => (Scenario::ALL.to_vec(), options, true),
-            Command::Roundtrip(options) => (vec![Scenario::Roundtrip], options, false),
-            Command::Fanout(options) => (vec![Scenario::Fanout], options, false),
-            Command::Churn(options) => (vec![Scenario::Churn], options, false),
-            Command::Http(options) => (vec![Scenario::Http], options, false),
-            Command::Memory(options) => (vec![Scenario::Memory], options, false),
+            Command::All { options, out } => {
+                let output = report::Output::prepare(&report_path(out, options.quick))?;
+                (Scenario::ALL.to_vec(), options, Some(output))
+            }
+            Command::Roundtrip(options) => (vec![Scenario::Roundtrip], options, None),
+            Command::Fanout(options) => (vec![Scenario::Fanout], options, None),
+            Command::Churn(options) => (vec![Scenario::Churn], options, None),
+            Command::Http(options) => (vec![Scenario::Http], options, None),
+            Command::Memory(options) => (vec![Scenario::Memory], options, None),
         };
+        if options.targets.contains(&Target::Peer) {
+            targets::check_peer().map_err(|error| {
+                format!("peer: {error} (or leave it out: --targets rivet,echo)")
+            })?;
+        }
         let started = Instant::now();
         let results = run(&scenarios, &options).await?;
         let report = report::Report {
@@ -552,9 +602,9 @@ fn main() -> ExitCode {
             scenarios: &scenarios,
             elapsed: started.elapsed(),
         };
-        if write_report {
-            report.write(&options.out)?;
-            eprintln!("wrote {}", options.out.display());
+        if let Some(output) = output {
+            report.write(&output)?;
+            eprintln!("wrote {}", output.path().display());
         } else {
             println!("{}", report.tables());
         }
@@ -566,5 +616,48 @@ fn main() -> ExitCode {
             eprintln!("rivet-bench: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_start_at_one() {
+        assert_eq!(count("16"), Ok(16));
+        assert_eq!(count("0"), Err("must be at least 1".to_owned()));
+        assert!(count("abc").is_err());
+        assert!(count("-1").is_err());
+    }
+
+    #[test]
+    fn seconds_are_finite_and_not_negative() {
+        assert_eq!(seconds("0"), Ok(Duration::ZERO));
+        assert_eq!(seconds("0.25"), Ok(Duration::from_millis(250)));
+        for bad in ["nan", "inf", "-0.5", "1e300", "x"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+        assert!(positive_seconds("0").is_err());
+        assert_eq!(positive_seconds("3"), Ok(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn a_quick_run_of_all_never_takes_the_default_report() {
+        let cli = Cli::try_parse_from(["rivet-bench", "all", "--quick"]).expect("parses");
+        let Command::All { options, out } = cli.command else {
+            panic!("not `all`");
+        };
+        let quick = report_path(out, options.quick);
+        assert!(
+            quick.starts_with(std::env::temp_dir()),
+            "{}",
+            quick.display()
+        );
+        assert_eq!(report_path(None, false), PathBuf::from("BENCHMARKS.md"));
+        let chosen = PathBuf::from("x/report.md");
+        assert_eq!(report_path(Some(chosen.clone()), true), chosen);
+        // Only `all` writes a report.
+        assert!(Cli::try_parse_from(["rivet-bench", "roundtrip", "--out", "x.md"]).is_err());
     }
 }

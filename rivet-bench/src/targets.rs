@@ -170,6 +170,35 @@ fn peer_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bench/peer")
 }
 
+/// The port of the peer's engine, fixed by RivetKit.
+const PEER_PORT: u16 = 6420;
+
+/// Whether `bench/peer/` is set up.
+fn peer_installed() -> Res<()> {
+    let dir = peer_dir();
+    if !dir.join("server.mjs").exists() {
+        return Err(format!("{} has no server.mjs", dir.display()).into());
+    }
+    if !dir.join("node_modules").exists() {
+        return Err("bench/peer has no node_modules: run `npm ci` there".into());
+    }
+    Ok(())
+}
+
+/// Whether the peer can start: it is set up, Node runs, and its engine's port is free (the
+/// harness finds the engine by that port, so another server there would be measured instead).
+pub(crate) fn check_peer() -> Res<()> {
+    peer_installed()?;
+    std::process::Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|error| format!("cannot run node: {error}"))?;
+    std::net::TcpListener::bind(("127.0.0.1", PEER_PORT))
+        .map_err(|error| format!("port {PEER_PORT}, which its engine needs, is taken ({error})"))?;
+    Ok(())
+}
+
 /// Starts `target` and waits for its endpoint.
 pub(crate) async fn start(target: Target) -> Res<Running> {
     let mut command = match target {
@@ -179,15 +208,9 @@ pub(crate) async fn start(target: Target) -> Res<Running> {
             command
         }
         Target::Peer => {
-            let dir = peer_dir();
-            if !dir.join("server.mjs").exists() {
-                return Err("bench/peer/server.mjs does not exist yet".into());
-            }
-            if !dir.join("node_modules").exists() {
-                return Err("bench/peer has no node_modules: run `npm ci` there".into());
-            }
+            peer_installed()?;
             let mut command = Command::new("node");
-            command.arg("server.mjs").current_dir(dir);
+            command.arg("server.mjs").current_dir(peer_dir());
             command
         }
     };
