@@ -206,20 +206,24 @@ async fn command(conn: &Connection<ChatRoom>, line: &str) -> Result<(), ClientEr
     match words.next() {
         None | Some("") => {}
         Some("/who") => println!("online: {}", conn.users().await?.join(", ")),
-        Some("/whisper") => {
-            let (to, text) = (
-                words.next().unwrap_or_default(),
-                words.next().unwrap_or_default(),
-            );
-            if conn.whisper(to.to_owned(), text.to_owned()).await? == 0 {
-                println!("nobody named {to} is here");
+        Some("/whisper") => match (words.next(), words.next()) {
+            (Some(to), Some(text)) if !to.is_empty() => {
+                if conn.whisper(to.to_owned(), text.to_owned()).await? == 0 {
+                    println!("nobody named {to} is here");
+                }
             }
-        }
-        Some("/kick") => {
-            let user = words.next().unwrap_or_default();
-            let reason = words.next().unwrap_or("kicked by a user");
-            let kicked = conn.kick(user.to_owned(), reason.to_owned()).await?;
-            println!("kicked {kicked} connection(s) of {user}");
+            _ => println!("usage: /whisper <user> <text>"),
+        },
+        Some("/kick") => match words.next() {
+            Some(user) if !user.is_empty() => {
+                let reason = words.next().unwrap_or("kicked by a user");
+                let kicked = conn.kick(user.to_owned(), reason.to_owned()).await?;
+                println!("kicked {kicked} connection(s) of {user}");
+            }
+            _ => println!("usage: /kick <user> [reason]"),
+        },
+        Some(other) if other.starts_with('/') => {
+            println!("unknown command {other}: the commands are /who, /whisper and /kick");
         }
         Some(_) => {
             conn.send_message(line.to_owned()).await?;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::common::raw::{Frame, Raw};
 use crate::common::{
     CLOSE_TIMEOUT, HttpReply, TestServer, count, encode_uri_component, entries_of, gateway,
-    http_post, http_post_bytes, joined, next, snapshot, unique, within,
+    http_post, http_post_bytes, http_request, joined, next, snapshot, unique, within,
 };
 
 fn joined_then_left(label: &str) -> Vec<String> {
@@ -195,6 +195,66 @@ async fn hostile_bad_frames_in_every_encoding_close_only_their_own_connection() 
         );
     }
     assert_eq!(snap.visible, ["a", "b", "c", "j"]);
+}
+
+/// A client frame masked with the key 0 (masking is then the identity, and the key is still
+/// there as the protocol asks): `first` is the FIN bit, reserved bits and opcode.
+fn masked_frame(first: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126);
+    let mut frame = vec![first, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+    frame.extend(payload);
+    frame
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_websocket_protocol_violations_get_a_close_frame_and_harm_nobody() {
+    let s = TestServer::probe().await;
+    let key = unique("violations");
+    let a = s.join(&key, "a").await;
+    assert_eq!(a.bump().await.unwrap(), 1);
+    let path = gateway("probe", &key, "connect");
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("an unmasked frame", vec![0x82, 0x01, 0x00], 1002),
+        ("a reserved bit", masked_frame(0xc2, b"x"), 1002),
+        ("an unknown opcode", masked_frame(0x83, b""), 1002),
+        (
+            "a continuation with nothing to continue",
+            masked_frame(0x80, b"x"),
+            1002,
+        ),
+        ("a fragmented ping", masked_frame(0x09, b""), 1002),
+        (
+            "a text frame that is not UTF-8",
+            masked_frame(0x81, &[0xff, 0xfe]),
+            1007,
+        ),
+    ];
+    let mut labels = Vec::new();
+    for (i, (what, frame, code)) in cases.into_iter().enumerate() {
+        let label = format!("v{i}");
+        let mut r = Raw::open_path(s.addr(), &path, &protocols("json", &label)).await;
+        assert!(r.next_data().await.is_ok(), "Init: {what}");
+        r.send_raw_frame(&frame).await;
+        assert_eq!(
+            r.next_data().await,
+            Err(Frame::close(code, "actor.invalid_request")),
+            "{what}"
+        );
+        assert_eq!(r.next_data().await, Err(Frame::End), "{what}");
+        labels.push(label);
+    }
+
+    assert_eq!(a.bump().await.unwrap(), 2);
+    assert_eq!(a.close_info(), None);
+    let snap = snapshot(&a).await;
+    for label in &labels {
+        assert_eq!(
+            entries_of(&snap.log, label),
+            joined_then_left(label),
+            "{label}"
+        );
+    }
+    assert_eq!(snap.visible, ["a"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -394,6 +454,52 @@ async fn hostile_bad_http_requests_answer_only_themselves() {
     let snap = snapshot(&a).await;
     assert_eq!(snap.visible, ["a"]);
     assert_eq!(count(&snap.log, "disconnect:h"), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_requests_that_no_handler_can_read_get_a_protocol_error() {
+    let s = TestServer::probe().await;
+    let key = unique("unreadable");
+    let a = s.join(&key, "a").await;
+    let cases = [
+        (
+            "a body that is not JSON",
+            "PUT",
+            "/actors".to_owned(),
+            &b"{not json"[..],
+        ),
+        (
+            "a body without `name`",
+            "PUT",
+            "/actors".to_owned(),
+            br#"{"key":"x"}"#,
+        ),
+        ("a body that is a list", "POST", "/actors".to_owned(), b"[]"),
+        (
+            "a GET without an upgrade",
+            "GET",
+            gateway("probe", &key, "connect"),
+            b"",
+        ),
+        (
+            "a path that is not UTF-8",
+            "POST",
+            "/gateway/%ff/action/whoami".to_owned(),
+            b"{}",
+        ),
+    ];
+    for (what, method, path, body) in cases {
+        let reply = http_request(s.addr(), method, &path, &[], body).await;
+        assert_eq!(reply.status, 400, "{what}: {reply:?}");
+        assert_eq!(
+            reply.header("x-rivet-error"),
+            Some("actor.invalid_request"),
+            "{what}"
+        );
+        assert_eq!(reply.json()["code"], "invalid_request", "{what}");
+    }
+    assert_eq!(a.bump().await.unwrap(), 1);
+    assert_eq!(a.close_info(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -134,7 +134,7 @@ fn two_clients_chat_and_one_is_kicked() {
         "online: alice, bob\nmessage alice: hello\nmessage alice: second line\n"
     );
 
-    // Carol kicks bob from her stdin.
+    // Carol mistypes two commands, then kicks bob, from her stdin.
     let mut carol = server
         .client("carol", "t3")
         .args(["--listen-for", "1"])
@@ -146,7 +146,7 @@ fn two_clients_chat_and_one_is_kicked() {
         use std::io::Write;
         let mut stdin = carol.stdin.take().expect("stdin");
         stdin
-            .write_all(b"/kick bob go away\n")
+            .write_all(b"/kick\n/bogus\n/kick bob go away\n")
             .expect("write to carol");
     }
     let mut carol_out = String::new();
@@ -159,7 +159,10 @@ fn two_clients_chat_and_one_is_kicked() {
     assert!(carol.wait().expect("carol exit").success());
     assert_eq!(
         carol_out,
-        "online: bob, carol\nkicked 1 connection(s) of bob\nleft bob\n"
+        "online: bob, carol\n\
+         usage: /kick <user> [reason]\n\
+         unknown command /bogus: the commands are /who, /whisper and /kick\n\
+         kicked 1 connection(s) of bob\nleft bob\n"
     );
 
     let status = bob.wait().expect("bob exit");

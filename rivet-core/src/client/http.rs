@@ -127,8 +127,12 @@ pub(super) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        // Some errors (tungstenite's among them) already end with their source's message.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
@@ -163,6 +167,32 @@ mod tests {
         let text = ascii_json(&value.to_string());
         assert!(text.is_ascii());
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn a_source_already_in_its_error_is_not_repeated() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let repeated = tokio_tungstenite::tungstenite::Error::Io(refused);
+        let text = chain(&repeated);
+        assert_eq!(text, repeated.to_string());
+        assert_eq!(text.matches("refused").count(), 1, "{text}");
+
+        #[derive(Debug)]
+        struct Writing(std::fmt::Error);
+        impl std::fmt::Display for Writing {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("writing the request")
+            }
+        }
+        impl std::error::Error for Writing {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        assert_eq!(
+            chain(&Writing(std::fmt::Error)),
+            "writing the request: an error occurred when formatting an argument"
+        );
     }
 
     #[test]

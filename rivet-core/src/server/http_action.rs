@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use tokio::sync::oneshot;
 
 use super::ServerState;
 use super::gateway::resolve;
-use super::reply::error_response;
+use super::reply::{error_response, rejected};
 use crate::protocol::message::ActorSpecifier;
 use crate::protocol::{Encoding, key};
 use crate::runtime::InstanceEntry;
@@ -22,11 +23,15 @@ use crate::{Error, RuntimeError};
 
 pub(super) async fn action(
     State(state): State<Arc<ServerState>>,
-    Path((target, action)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let Path((target, action)) = match path {
+        Ok(path) => path,
+        Err(rejection) => return rejected(rejection),
+    };
     let encoding = match Encoding::from_name(header_str(&headers, "x-rivet-encoding")) {
         Ok(encoding) => encoding,
         Err(error) => return error_response(&error.into(), None, Encoding::Json),

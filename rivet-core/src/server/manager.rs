@@ -4,13 +4,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ServerState;
-use super::reply::error_response;
+use super::reply::{error_response, rejected};
 use crate::protocol::{Encoding, key};
 use crate::runtime::InstanceEntry;
 use crate::runtime::directory::Lookup;
@@ -92,8 +93,12 @@ fn lookup(
 /// `PUT /actors`: get or create by key.
 pub(super) async fn get_or_create(
     State(state): State<Arc<ServerState>>,
-    Json(request): Json<ActorRequest>,
+    request: Result<Json<ActorRequest>, JsonRejection>,
 ) -> Response {
+    let Json(request) = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection),
+    };
     match lookup(&state, request, Lookup::GetOrCreate) {
         Ok((entry, created)) => {
             Json(json!({ "actor": resource(&entry), "created": created })).into_response()
@@ -105,8 +110,12 @@ pub(super) async fn get_or_create(
 /// `POST /actors`: create; a taken key is `actor.already_exists`.
 pub(super) async fn create(
     State(state): State<Arc<ServerState>>,
-    Json(request): Json<ActorRequest>,
+    request: Result<Json<ActorRequest>, JsonRejection>,
 ) -> Response {
+    let Json(request) = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection),
+    };
     match lookup(&state, request, Lookup::Create) {
         Ok((entry, _)) => Json(json!({ "actor": resource(&entry) })).into_response(),
         Err(error) => failure(error),

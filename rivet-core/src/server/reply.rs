@@ -29,6 +29,13 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
     }
 }
 
+/// A request that axum's extractors refused (a body that is not JSON, a plain GET where an upgrade
+/// was expected), answered like any other bad request: 400 `actor.invalid_request`.
+pub(super) fn rejected(rejection: impl std::fmt::Display) -> Response {
+    let error = Error::from(RuntimeError::InvalidRequest(rejection.to_string()));
+    error_response(&error, None, Encoding::Json)
+}
+
 /// An error as an HTTP response in `encoding`, with the `x-rivet-error` header; `actor` names
 /// the actor that answered, when one did.
 pub(super) fn error_response(

@@ -103,13 +103,16 @@ impl Socket<'_> {
             Some(Ok(Message::Close(_) | Message::Ping(_) | Message::Pong(_))) => {
                 return Read::Continue;
             }
-            Some(Err(error)) if is_too_long(&error) => {
+            Some(Err(error)) => {
+                let Some((code, error)) = refusal(&error) else {
+                    return Read::Ended;
+                };
                 // The stream cannot be read past a frame it refused: close without reading on.
-                let error = Error::from(RuntimeError::IncomingTooLong);
-                self.link.request_close(1011, error.qualified_code(), false);
+                tracing::debug!(conn.id = %self.link.id(), code, %error, "refused a frame");
+                self.link.request_close(code, error.qualified_code(), false);
                 return Read::Refused;
             }
-            Some(Err(_)) | None => return Read::Ended,
+            None => return Read::Ended,
         };
         if self.link.is_closing() {
             // After a close, frames from the client are ignored.
@@ -227,15 +230,27 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-fn is_too_long(error: &axum::Error) -> bool {
+/// The close code and error for a frame the WebSocket layer refused; `None` when the socket
+/// broke instead.
+fn refusal(error: &axum::Error) -> Option<(u16, Error)> {
     use std::error::Error as _;
     use tokio_tungstenite::tungstenite::Error as WsError;
-    matches!(
-        error
-            .source()
-            .and_then(|source| source.downcast_ref::<WsError>()),
-        Some(WsError::Capacity(_))
-    )
+    let refused = match error.source()?.downcast_ref::<WsError>()? {
+        WsError::Capacity(_) => (1011, RuntimeError::IncomingTooLong),
+        // Its text names the rule (an unmasked frame, reserved bits, an unknown opcode, a stray
+        // continuation), never the payload.
+        WsError::Protocol(violation) => (
+            1002,
+            RuntimeError::InvalidRequest(format!("websocket protocol: {violation}")),
+        ),
+        // Not the offending bytes: they may be part of a credential.
+        WsError::Utf8(_) => (
+            1007,
+            RuntimeError::InvalidRequest("a text frame that is not UTF-8".to_owned()),
+        ),
+        _ => return None,
+    };
+    Some((refused.0, Error::from(refused.1)))
 }
 
 /// Sends `first` and whatever else is queued already (up to [`MAX_BATCH`]), then flushes once.

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -13,6 +15,7 @@ use serde_json::Value;
 
 use super::ServerState;
 use super::gateway::resolve;
+use super::reply::rejected;
 use super::socket::Socket;
 use crate::protocol::{Encoding, ErrorBody, Frame, ToClient};
 use crate::runtime::{Command, ConnLink, InstanceEntry, Joining};
@@ -54,11 +57,16 @@ fn read_offer(headers: &HeaderMap) -> Offer {
 /// `GET /gateway/{target}/connect`: upgrades, then runs the connection.
 pub(super) async fn connect(
     State(state): State<Arc<ServerState>>,
-    Path(target): Path<String>,
+    target: Result<Path<String>, PathRejection>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let (Path(target), upgrade) = match (target, upgrade) {
+        (Ok(target), Ok(upgrade)) => (target, upgrade),
+        (Err(rejection), _) => return rejected(rejection),
+        (_, Err(rejection)) => return rejected(rejection),
+    };
     let offer = read_offer(&headers);
     let entry = resolve(&state, &target, &query);
     let limit = state.limits.max_incoming_message_size;

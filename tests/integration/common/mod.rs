@@ -246,10 +246,22 @@ pub(crate) async fn http_post_bytes(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> HttpReply {
+    http_request(addr, "POST", path, headers, body).await
+}
+
+/// A plain HTTP/1.1 request with a JSON content type over a fresh TCP connection, read to its
+/// end.
+pub(crate) async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpReply {
     within("an HTTP answer", async {
         let mut stream = TcpStream::connect(addr).await.expect("tcp connect");
         let mut request = format!(
-            "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
             body.len()
         );
         for (name, value) in headers {

@@ -146,6 +146,15 @@ impl Raw {
             .expect("the frame is sent");
     }
 
+    /// Writes `bytes` to the TCP stream as they are: a frame that breaks the WebSocket protocol.
+    pub(crate) async fn send_raw_frame(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        let stream = self.ws.get_mut();
+        within("a raw frame", stream.write_all(bytes))
+            .await
+            .expect("the frame is written");
+    }
+
     /// The next data frame as it came (for the binary encodings), or the close or end that
     /// came instead.
     pub(crate) async fn next_data(&mut self) -> Result<Vec<u8>, Frame> {
