@@ -2,6 +2,7 @@
 //! reading or flood the actor, panics, and every kind of bad frame or request, written raw. In
 //! each test the same actor goes on serving a well-behaved connection, checked in the same run.
 
+use rivet_core::client::Connection;
 use rivet_core::{Limits, Registry};
 use rivet_examples::probe::{Probe, ProbeClient, ProbeParams, checkpoint};
 use serde_json::{Value, json};
@@ -16,6 +17,21 @@ fn joined_then_left(label: &str) -> Vec<String> {
     let mut entries = joined(label);
     entries.push(format!("disconnect:{label}"));
     entries
+}
+
+/// Checks that the bad connections `labels` each joined and left once, and nobody else noticed:
+/// `a` is still open and sees the connections `visible`.
+async fn each_left_alone(a: &Connection<Probe>, labels: &[String], visible: &[&str]) {
+    assert_eq!(a.close_info(), None);
+    let snap = snapshot(a).await;
+    for label in labels {
+        assert_eq!(
+            entries_of(&snap.log, label),
+            joined_then_left(label),
+            "{label}"
+        );
+    }
+    assert_eq!(snap.visible, visible);
 }
 
 /// The `Sec-WebSocket-Protocol` header of a probe connection labelled `label` in `encoding`.
@@ -185,16 +201,7 @@ async fn hostile_bad_frames_in_every_encoding_close_only_their_own_connection() 
     b.send_binary(bare_action(4, "whoami")).await;
     assert_eq!(b.next_data().await.unwrap()[..4], [4, 0, 2, 4]);
     assert_eq!(a.bump().await.unwrap(), 2);
-    assert_eq!(a.close_info(), None);
-    let snap = snapshot(&a).await;
-    for label in &labels {
-        assert_eq!(
-            entries_of(&snap.log, label),
-            joined_then_left(label),
-            "{label}"
-        );
-    }
-    assert_eq!(snap.visible, ["a", "b", "c", "j"]);
+    each_left_alone(&a, &labels, &["a", "b", "c", "j"]).await;
 }
 
 /// A client frame masked with the key 0 (masking is then the identity, and the key is still
@@ -245,16 +252,7 @@ async fn hostile_websocket_protocol_violations_get_a_close_frame_and_harm_nobody
     }
 
     assert_eq!(a.bump().await.unwrap(), 2);
-    assert_eq!(a.close_info(), None);
-    let snap = snapshot(&a).await;
-    for label in &labels {
-        assert_eq!(
-            entries_of(&snap.log, label),
-            joined_then_left(label),
-            "{label}"
-        );
-    }
-    assert_eq!(snap.visible, ["a"]);
+    each_left_alone(&a, &labels, &["a"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
