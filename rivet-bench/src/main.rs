@@ -204,11 +204,18 @@ fn count(value: &str) -> Result<usize, String> {
     }
 }
 
-/// A number of seconds, zero or more.
+/// The longest duration or warm-up: a day is more than any run needs.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// A number of seconds, from zero to a day.
 fn seconds(value: &str) -> Result<Duration, String> {
     let seconds: f64 = value.parse().map_err(|error| format!("{error}"))?;
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| "must be a finite number of seconds, zero or more".to_owned())
+    if !(0.0..=MAX_SECONDS).contains(&seconds) {
+        return Err(format!(
+            "must be a number of seconds from 0 to {MAX_SECONDS}"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// A number of seconds above zero.
@@ -608,6 +615,21 @@ fn main() -> ExitCode {
         } else {
             println!("{}", report.tables());
         }
+        // A target that failed now and then is in the tables; one that never ran fails the run.
+        let idle: Vec<&str> = options
+            .targets
+            .iter()
+            .filter(|&&target| {
+                results
+                    .iter()
+                    .filter(|r| r.target == target)
+                    .all(|r| r.runs.is_empty())
+            })
+            .map(|target| target.name())
+            .collect();
+        if !idle.is_empty() {
+            return Err(format!("nothing was measured on {}", idle.join(", ")).into());
+        }
         Res::Ok(())
     });
     match outcome {
@@ -635,7 +657,8 @@ mod tests {
     fn seconds_are_finite_and_not_negative() {
         assert_eq!(seconds("0"), Ok(Duration::ZERO));
         assert_eq!(seconds("0.25"), Ok(Duration::from_millis(250)));
-        for bad in ["nan", "inf", "-0.5", "1e300", "x"] {
+        assert_eq!(seconds("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["nan", "inf", "-0.5", "86400.5", "1e19", "1e300", "x"] {
             assert!(seconds(bad).is_err(), "{bad}");
         }
         assert!(positive_seconds("0").is_err());
