@@ -490,19 +490,16 @@ impl<'a> Report<'a> {
             out.push_str(&self.table(scenario));
             out.push('\n');
             let name = scenario.name();
-            let p99_too = scenario != Scenario::Memory;
-            for (file, alt, p99) in [
-                (format!("{name}.svg"), name.to_owned(), false),
-                (format!("{name}-p99.svg"), format!("{name} p99"), true),
-            ] {
-                let chart = charts.join(&file);
-                let drawn = (p99_too || !p99)
-                    && self
-                        .chart(scenario, &chart, p99)
-                        .map_err(|error| format!("{}: {error}", chart.display()))?;
-                if drawn {
-                    let _ = writeln!(out, "![{alt}](bench/charts/{file})\n");
-                }
+            let draw = |file: &str, p99: bool| -> Res<bool> {
+                let chart = charts.join(file);
+                self.chart(scenario, &chart, p99)
+                    .map_err(|error| format!("{}: {error}", chart.display()).into())
+            };
+            if draw(&format!("{name}.svg"), false)? {
+                let _ = writeln!(out, "![{name}](bench/charts/{name}.svg)\n");
+            }
+            if scenario != Scenario::Memory && draw(&format!("{name}-p99.svg"), true)? {
+                let _ = writeln!(out, "![{name} p99](bench/charts/{name}-p99.svg)\n");
             }
         }
         let notes = dir.join("bench/NOTES.md");

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 
 use super::ServerState;
 use super::gateway::resolve;
-use super::reply::{error_response, rejected};
+use super::reply::{error_response, failure, rejected};
 use crate::protocol::message::ActorSpecifier;
 use crate::protocol::{Encoding, key};
 use crate::runtime::InstanceEntry;
@@ -34,7 +34,7 @@ pub(super) async fn action(
     };
     let encoding = match Encoding::from_name(header_str(&headers, "x-rivet-encoding")) {
         Ok(encoding) => encoding,
-        Err(error) => return error_response(&error.into(), None, Encoding::Json),
+        Err(error) => return failure(error),
     };
     match run(&state, &target, action, &query, &headers, body, encoding).await {
         Ok(body) => {

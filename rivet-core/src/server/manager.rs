@@ -11,11 +11,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ServerState;
-use super::reply::{error_response, rejected};
-use crate::protocol::{Encoding, key};
+use super::reply::{failure, rejected};
+use crate::RuntimeError;
+use crate::protocol::key;
 use crate::runtime::InstanceEntry;
 use crate::runtime::directory::Lookup;
-use crate::{Error, RuntimeError};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -40,10 +40,6 @@ fn resource(entry: &InstanceEntry) -> Value {
         "start_ts": entry.create_ts,
         "connectable_ts": entry.create_ts,
     })
-}
-
-fn failure(error: RuntimeError) -> Response {
-    error_response(&Error::from(error), None, Encoding::Json)
 }
 
 /// `GET /actors?name=&key=` or `GET /actors?actor_ids=a,b`: the instances found, maybe none.

@@ -29,11 +29,16 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
     }
 }
 
+/// A failure found before any actor answered, in JSON (no encoding is known yet, or the route
+/// speaks only JSON).
+pub(super) fn failure(error: RuntimeError) -> Response {
+    error_response(&Error::from(error), None, Encoding::Json)
+}
+
 /// A request that axum's extractors refused (a body that is not JSON, a plain GET where an upgrade
 /// was expected), answered like any other bad request: 400 `actor.invalid_request`.
 pub(super) fn rejected(rejection: impl std::fmt::Display) -> Response {
-    let error = Error::from(RuntimeError::InvalidRequest(rejection.to_string()));
-    error_response(&error, None, Encoding::Json)
+    failure(RuntimeError::InvalidRequest(rejection.to_string()))
 }
 
 /// An error as an HTTP response in `encoding`, with the `x-rivet-error` header; `actor` names

@@ -235,7 +235,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 fn refusal(error: &axum::Error) -> Option<(u16, Error)> {
     use std::error::Error as _;
     use tokio_tungstenite::tungstenite::Error as WsError;
-    let refused = match error.source()?.downcast_ref::<WsError>()? {
+    let (code, refused) = match error.source()?.downcast_ref::<WsError>()? {
         WsError::Capacity(_) => (1011, RuntimeError::IncomingTooLong),
         // Its text names the rule (an unmasked frame, reserved bits, an unknown opcode, a stray
         // continuation), never the payload.
@@ -250,7 +250,7 @@ fn refusal(error: &axum::Error) -> Option<(u16, Error)> {
         ),
         _ => return None,
     };
-    Some((refused.0, Error::from(refused.1)))
+    Some((code, Error::from(refused)))
 }
 
 /// Sends `first` and whatever else is queued already (up to [`MAX_BATCH`]), then flushes once.
